@@ -1,0 +1,83 @@
+"""The Textual application: start screen, signup, the map and the levels."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+from textual.geometry import Size
+
+from forge_tui.content import Catalog
+from forge_tui.game import Game
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+
+
+class NeuralForgeApp(App):
+    CSS_PATH = Path(__file__).with_name("forge.tcss")
+    TITLE = "Neural Forge"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        home: Path | None = None,
+        content: Catalog | None = None,
+        *,
+        resume: str | None = None,
+        animate: bool | None = None,
+    ):
+        super().__init__()
+        self.game = Game(home, content)
+        self.resume = resume
+        # The hook's reading timer; tests and benchmarks switch it off.
+        self.animate = animate if animate is not None else os.environ.get("NEURALFORGE_ANIMATE", "1") != "0"
+        self._sized = False  # size checks wait for the first real screen
+
+    async def on_mount(self) -> None:
+        from forge_tui.screens.start import StartScreen
+
+        await self.push_screen(StartScreen())
+        self._sized = True
+        self.call_after_refresh(self._check_size)
+        if os.environ.get("NEURALFORGE_EXIT_WHEN_READY"):
+            # benchmarks/startup.py: leave as soon as the first screen is interactive
+            self.call_after_refresh(self.exit)
+        else:
+            self.warm_up()
+
+    def warm_up(self) -> None:
+        """Import sympy in a thread once the first screen is up, so the Math part opens fast."""
+
+        def load() -> None:
+            import sympy  # noqa: F401
+
+        self.run_worker(load, thread=True, group="warm-up", exit_on_error=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._check_size(event.size)
+
+    def _check_size(self, size: Size | None = None) -> None:
+        from forge_tui.screens.too_small import TooSmallScreen
+
+        if not self._sized:
+            return
+        size = size or self.size
+        small = size.width < MIN_WIDTH or size.height < MIN_HEIGHT
+        showing = isinstance(self.screen, TooSmallScreen)
+        if small and not showing:
+            self.push_screen(TooSmallScreen())
+        elif showing and not small:
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        from forge_tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())

@@ -1,0 +1,159 @@
+"""The game's rules, shared by the TUI and the CLI.
+
+One place decides what a module's state is, what a gate answer does to a run and
+what is saved. Screens and commands call this module; they never touch the save
+store's files or the checker's internals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from forge_tui.content import Catalog, Module, catalog
+from forge_tui.locations import data_directory
+from forge_tui.saves import ModuleProgress, RunState, Store
+
+LOCKED, OPEN, GATE_PASSED, FORGED = "locked", "open", "gate passed", "forged"
+
+
+class GameError(Exception):
+    """A request the rules refuse (a locked module, say); the message is for the player."""
+
+
+@dataclass(frozen=True)
+class GateOutcome:
+    accepted: bool
+    malformed: bool
+    message: str
+    hints: tuple[str, ...]  # every hint revealed so far, in order
+    opened: Module | None  # the module this answer opened, if any
+    state: RunState
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    accepted: bool
+    malformed: bool
+    message: str
+
+
+def step_key(derivation_index: int, step_index: int) -> str:
+    return f"{derivation_index}.{step_index}"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Game:
+    def __init__(self, home: Path | None = None, content: Catalog | None = None):
+        self.store = Store(home or data_directory())
+        self.catalog = content or catalog()
+
+    # --- state ---------------------------------------------------------------
+    def module_state(self, run: RunState, module: Module) -> str:
+        progress = run.modules.get(module.id) or ModuleProgress()
+        if progress.gate_passed:
+            return FORGED if progress.boss_defeated else GATE_PASSED
+        before = self.catalog.previous(module)
+        if before is None:
+            return OPEN
+        previous = run.modules.get(before.id)
+        return OPEN if previous and previous.gate_passed else LOCKED
+
+    def is_playable(self, run: RunState, module: Module) -> bool:
+        return self.module_state(run, module) != LOCKED
+
+    def counts(self, run: RunState) -> tuple[int, int]:
+        """(gates passed, modules forged) over the modules in the catalog."""
+        states = [self.module_state(run, m) for m in self.catalog.modules]
+        return (
+            sum(s in (GATE_PASSED, FORGED) for s in states),
+            sum(s == FORGED for s in states),
+        )
+
+    def current_module(self, run: RunState) -> Module:
+        """Where the player was last, else the furthest open module."""
+        saved = run.position.get("module")
+        if saved:
+            try:
+                return self.catalog.module(saved)
+            except KeyError:
+                pass
+        playable = [m for m in self.catalog.modules if self.module_state(run, m) == OPEN]
+        return playable[-1] if playable else self.catalog.modules[0]
+
+    def hints(self, run: RunState, module: Module) -> tuple[str, ...]:
+        progress = run.modules.get(module.id) or ModuleProgress()
+        return module.gate.hints[: progress.hints_revealed]
+
+    def _require_playable(self, run: RunState, module: Module) -> None:
+        if not self.is_playable(run, module):
+            before = self.catalog.previous(module)
+            raise GameError(
+                f"module {module.number} ({module.title}) is locked: "
+                f"pass the gate of module {before.number} ({before.title}) first"
+            )
+
+    # --- actions ---------------------------------------------------------------
+    def visit(self, run: RunState, module: Module, part: str | None = None) -> RunState:
+        self._require_playable(run, module)
+
+        def change(state: RunState) -> None:
+            state.position = {"module": module.id, "part": part}
+
+        return self.store.update(run.id, change)
+
+    def mark_hook_seen(self, run: RunState, module: Module) -> RunState:
+        return self.store.update(run.id, lambda s: setattr(s.progress(module.id), "hook_seen", True))
+
+    def submit_gate(self, run: RunState, module: Module, answer: str) -> GateOutcome:
+        from forge_tui.checker import check_gate
+
+        self._require_playable(run, module)
+        verdict = check_gate(module.gate.spec(), answer)
+        was_open = {m.id for m in self.catalog.modules if self.is_playable(run, m)}
+
+        def change(state: RunState) -> None:
+            progress = state.progress(module.id)
+            if verdict.malformed:
+                return
+            progress.gate_attempts += 1
+            if verdict.accepted and not progress.gate_passed:
+                progress.gate_passed = True
+                progress.gate_passed_at = _now()
+            elif not verdict.accepted:
+                progress.hints_revealed = min(len(module.gate.hints), progress.hints_revealed + 1)
+
+        state = self.store.update(run.id, change)
+        opened = next(
+            (m for m in self.catalog.modules if self.is_playable(state, m) and m.id not in was_open),
+            None,
+        )
+        return GateOutcome(
+            accepted=verdict.accepted,
+            malformed=verdict.malformed,
+            message=verdict.message,
+            hints=self.hints(state, module),
+            opened=opened,
+            state=state,
+        )
+
+    def submit_step(self, run: RunState, module: Module, d_index: int, s_index: int, text: str) -> StepOutcome:
+        from forge_tui.checker import check_step
+
+        derivation = module.derivations[d_index]
+        step = derivation.steps[s_index]
+        verdict = check_step(step.expr, text, derivation.symbols, derivation.assume)
+        if verdict.accepted:
+            key = step_key(d_index, s_index)
+
+            def change(state: RunState) -> None:
+                solved = state.progress(module.id).steps_solved
+                if key not in solved:
+                    solved.append(key)
+
+            self.store.update(run.id, change)
+        return StepOutcome(verdict.accepted, verdict.malformed, verdict.message)

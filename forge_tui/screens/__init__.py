@@ -1,0 +1,1 @@
+"""The game's screens. They reach the engine through `forge_tui.game` only."""

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+HELP = """\
+[b]Neural Forge: keys[/b]
+
+[b]Everywhere[/b]
+  ?            this help          ctrl+q   quit (everything is saved)
+  ctrl+p       command palette    escape   back
+
+[b]Start screen[/b]
+  ↑ ↓  enter   pick a run          n        new run
+
+[b]Map[/b]
+  ← ↓ ↑ →  or  h j k l   move between modules
+  enter        open the module (locked ones say what opens them)
+  ◆ + letter   a side quest of your flavors lives in that module
+
+[b]Level[/b]
+  [ ]          previous / next part (Hook Math Lab Boss Gate Unlock)
+  1 … 6        jump to a part     tab      move between fields
+  space        skip the hook      enter    submit an answer
+  escape       back to the map
+
+Every change is saved the moment it happens. Press escape to close.
+"""
+
+
+class HelpScreen(ModalScreen):
+    BINDINGS = [("escape", "dismiss", "Close"), ("question_mark", "dismiss", "Close"), ("q", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Static(HELP)

@@ -1,0 +1,270 @@
+from __future__ import annotations
+
+import asyncio
+
+from rich.markup import escape
+from rich.syntax import Syntax
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Markdown, Static, TabbedContent, TabPane
+
+from forge_tui.content import PARTS, Module
+from forge_tui.game import GameError
+from forge_tui.saves import RunState
+from forge_tui.widgets.derivation import DerivationView, StepView
+
+HOOK_SECONDS = 90
+LABELS = {"hook": "Hook", "math": "Math", "lab": "Lab", "boss": "Boss", "gate": "Gate", "unlock": "Unlock"}
+LEXERS = {"python": "python", "c": "c", "rust": "rust", "triton": "python"}
+PLACEHOLDERS = {
+    "integer": "a whole number, e.g. 42",
+    "decimal": "a decimal, rounded as asked",
+    "vector": "numbers separated by commas, e.g. 1, 2",
+    "expression": "an expression, e.g. 2x^2 + x",
+    "none": "no password here",
+}
+
+
+class LevelScreen(Screen):
+    """A module: Hook, Math, Lab, Boss, Gate and Unlock, each a tab."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Map"),
+        Binding("left_square_bracket", "step_part(-1)", "Prev part", key_display="["),
+        Binding("right_square_bracket", "step_part(1)", "Next part", key_display="]"),
+        Binding("space", "skip_hook", "Skip hook", show=False),
+        *(Binding(str(i + 1), f"part('{part}')", LABELS[part], show=False) for i, part in enumerate(PARTS)),
+    ]
+
+    def __init__(self, run: RunState, module: Module, part: str | None = None) -> None:
+        super().__init__()
+        self.run = run
+        self.module = module
+        self.first_part = part if part in PARTS else "hook"
+        self.hook_elapsed = 0
+        self.math_rendered = False
+
+    # --- layout ------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        module = self.module
+        yield Static(f"[b]{module.number} · {escape(module.title)}[/]", id="level-bar")
+        with TabbedContent(initial=self.first_part, id="parts"):
+            with TabPane(LABELS["hook"], id="hook"):
+                with VerticalScroll(classes="part"):
+                    yield Static(id="hook-text")
+                yield Static(id="hook-timer")
+            with TabPane(LABELS["math"], id="math"):
+                with VerticalScroll(classes="part", id="math-scroll"):
+                    yield Markdown(module.math_intro)
+                    solved = self.progress().steps_solved
+                    for index, derivation in enumerate(module.derivations):
+                        yield DerivationView(index, derivation, solved)
+            with TabPane(LABELS["lab"], id="lab"):
+                with VerticalScroll(classes="part"):
+                    yield Markdown(module.lab_brief)
+                    yield Static(id="lab-note")
+                    yield Static(id="lab-code", classes="code")
+            with TabPane(LABELS["boss"], id="boss"):
+                with VerticalScroll(classes="part"):
+                    yield Static(f"[b]Boss: {escape(module.boss_name)}[/]", classes="part-title")
+                    yield Markdown(module.boss_brief)
+                    yield Static(id="boss-status")
+            with TabPane(LABELS["gate"], id="gate"):
+                with VerticalScroll(classes="part"):
+                    yield Static("[b]Forge Gate[/]", classes="part-title")
+                    yield Markdown(module.gate.prompt)
+                    yield Input(
+                        placeholder=PLACEHOLDERS[module.gate.kind],
+                        id="gate-input",
+                        disabled=not module.gate.has_password,
+                        max_length=400,
+                    )
+                    yield Static(id="gate-feedback")
+                    yield Static(id="gate-hints")
+                    with Horizontal(id="gate-actions"):
+                        yield Button("Next module →", id="next-module", variant="success")
+            with TabPane(LABELS["unlock"], id="unlock"):
+                with VerticalScroll(classes="part"):
+                    yield Static(id="unlock-text")
+        yield Footer()
+
+    def progress(self):
+        saved = self.run.modules.get(self.module.id)
+        from forge_tui.saves import ModuleProgress
+
+        return saved or ModuleProgress()
+
+    def on_mount(self) -> None:
+        self.paint_hook(done=self.progress().hook_seen or not self.app.animate)
+        self.paint_lab()
+        self.paint_boss()
+        self.paint_gate()
+        self.paint_unlock()
+        if self.app.animate and not self.progress().hook_seen:
+            self.hook_timer = self.set_interval(1, self.tick_hook)
+        if self.first_part == "math":
+            self.render_math()
+        self.save_position(self.first_part)
+
+    # --- parts ---------------------------------------------------------------------
+    def paint_hook(self, done: bool) -> None:
+        paragraphs = [p.strip() for p in self.module.hook.strip().split("\n\n") if p.strip()]
+        if done:
+            shown = len(paragraphs)
+        else:
+            shown = 1 + (len(paragraphs) - 1) * self.hook_elapsed // HOOK_SECONDS
+        self.query_one("#hook-text", Static).update(escape("\n\n".join(paragraphs[:shown])))
+        timer = self.query_one("#hook-timer", Static)
+        if done:
+            timer.update("[dim]] or 2: on to the math[/]")
+        else:
+            left = HOOK_SECONDS - self.hook_elapsed
+            filled = 20 * self.hook_elapsed // HOOK_SECONDS
+            timer.update(f"[dim]{'━' * filled}{'─' * (20 - filled)} {left // 60}:{left % 60:02d} · space skips[/]")
+
+    def tick_hook(self) -> None:
+        self.hook_elapsed += 1
+        if self.hook_elapsed >= HOOK_SECONDS:
+            self.finish_hook()
+        else:
+            self.paint_hook(done=False)
+
+    def finish_hook(self) -> None:
+        timer = getattr(self, "hook_timer", None)
+        if timer:
+            timer.stop()
+            self.hook_timer = None
+        self.paint_hook(done=True)
+        if not self.progress().hook_seen:
+            self.run = self.app.game.mark_hook_seen(self.run, self.module)
+
+    def action_skip_hook(self) -> None:
+        if self.query_one("#parts", TabbedContent).active == "hook":
+            self.finish_hook()
+            self.action_part("math")
+
+    def paint_lab(self) -> None:
+        language = self.run.language
+        path = self.module.starter_path(language)
+        note = ""
+        if path is None:
+            note = f"[dim]No {language} starter for this module yet; showing the Python one.[/]"
+            language, path = "python", self.module.starter_path("python")
+        note += "\n[dim]Read-only here: the editor and the run button arrive with the lab runner.[/]"
+        self.query_one("#lab-note", Static).update(note.strip())
+        code = self.query_one("#lab-code", Static)
+        if path is None:
+            code.update("[dim]This module has no starter code.[/]")
+        else:
+            code.update(Syntax(path.read_text(encoding="utf-8"), LEXERS[language], line_numbers=True, word_wrap=True))
+
+    def paint_boss(self) -> None:
+        defeated = self.progress().boss_defeated
+        status = (
+            "[green]Defeated.[/]"
+            if defeated
+            else "Not yet fought. The fight needs the sandboxed lab runner, which is not in this build."
+        )
+        self.query_one("#boss-status", Static).update(f"\n[b]Status:[/] {status}")
+
+    def paint_gate(self, message: str | None = None) -> None:
+        progress = self.progress()
+        feedback = self.query_one("#gate-feedback", Static)
+        if message is not None:
+            feedback.update(message)
+        elif not self.module.gate.has_password:
+            feedback.update("[dim]The capstone has no password.[/]")
+        elif progress.gate_passed:
+            feedback.update("[green]✓ Gate passed.[/] You may answer again for practice.")
+        hints = self.app.game.hints(self.run, self.module)
+        self.query_one("#gate-hints", Static).update(
+            "\n".join(f"[b]Hint {i}:[/] {escape(hint)}" for i, hint in enumerate(hints, 1))
+        )
+        nxt = self.app.game.catalog.next(self.module)
+        button = self.query_one("#next-module", Button)
+        button.display = bool(nxt and progress.gate_passed)
+        if nxt:
+            button.label = f"Next: {nxt.number} {nxt.short} →"
+
+    def paint_unlock(self) -> None:
+        module = self.module
+        forged = self.app.game.module_state(self.run, module) == "forged"
+        state = (
+            "[green]Earned.[/] The tool itself ships in a later build."
+            if forged
+            else "Earned when this module is forged: its gate passed and its boss defeated."
+        )
+        self.query_one("#unlock-text", Static).update(
+            f"[b]Unlock: {escape(module.unlock_name)}[/]\n\n{escape(module.unlock_description)}\n\n{state}"
+        )
+
+    # --- math rendering (sympy, off the UI thread) ---------------------------------------
+    def render_math(self) -> None:
+        if self.math_rendered:
+            return
+        self.math_rendered = True
+        self.run_worker(self._render_math(), group="math", exclusive=True)
+
+    async def _render_math(self) -> None:
+        for view in self.query(DerivationView):
+            pretties = await asyncio.to_thread(view.pretty_all)
+            for step_view, pretty in zip(view.query(StepView), pretties):
+                step_view.render_step(pretty)
+
+    # --- gate -----------------------------------------------------------------------------
+    @on(Input.Submitted, "#gate-input")
+    async def gate_submitted(self, event: Input.Submitted) -> None:
+        feedback = self.query_one("#gate-feedback", Static)
+        try:
+            outcome = await asyncio.to_thread(self.app.game.submit_gate, self.run, self.module, event.value)
+        except GameError as err:
+            feedback.update(f"[yellow]{escape(str(err))}[/]")
+            return
+        self.run = outcome.state
+        if outcome.malformed:
+            message = f"[yellow]{escape(outcome.message)}[/]"
+        elif outcome.accepted:
+            opened = f" {outcome.opened.number} {outcome.opened.title} is open." if outcome.opened else ""
+            message = f"[green]✓ {escape(outcome.message)}[/]{escape(opened)}"
+            self.notify(f"Gate passed.{opened}", title="Forge Gate", timeout=6)
+        else:
+            message = f"[red]✗ {escape(outcome.message)}[/]"
+        self.paint_gate(message)
+        self.paint_unlock()
+
+    @on(Button.Pressed, "#next-module")
+    def next_module(self) -> None:
+        nxt = self.app.game.catalog.next(self.module)
+        if nxt and self.app.game.is_playable(self.run, nxt):
+            self.app.switch_screen(LevelScreen(self.run, nxt))
+
+    # --- navigation -----------------------------------------------------------------------
+    @on(TabbedContent.TabActivated, "#parts")
+    def part_changed(self, event: TabbedContent.TabActivated) -> None:
+        part = event.pane.id
+        if part == "math":
+            self.render_math()
+        if part != "hook" and getattr(self, "hook_timer", None):
+            self.finish_hook()
+        self.save_position(part)
+
+    def save_position(self, part: str | None) -> None:
+        try:
+            self.run = self.app.game.visit(self.run, self.module, part)
+        except GameError as err:
+            self.notify(str(err), severity="error")
+
+    def action_part(self, part: str) -> None:
+        self.query_one("#parts", TabbedContent).active = part
+
+    def action_step_part(self, delta: int) -> None:
+        tabs = self.query_one("#parts", TabbedContent)
+        index = PARTS.index(tabs.active) if tabs.active in PARTS else 0
+        tabs.active = PARTS[(index + delta) % len(PARTS)]
+
+    def action_back(self) -> None:
+        self.save_position(None)
+        self.app.pop_screen()

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from forge_tui.flavors import BY_ID
+from forge_tui.saves import RunState
+from forge_tui.widgets.node import ModuleNode
+
+
+class MapScreen(Screen):
+    """The progression map: phases as columns, modules as nodes, a detail panel below."""
+
+    BINDINGS = [
+        Binding("left,h", "move(-1, 0)", "←", show=False),
+        Binding("right,l", "move(1, 0)", "→", show=False),
+        Binding("up,k", "move(0, -1)", "↑", show=False),
+        Binding("down,j", "move(0, 1)", "↓", show=False),
+        Binding("enter", "open", "Open"),
+        Binding("escape", "back", "Runs"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, run: RunState) -> None:
+        super().__init__()
+        self.run = run
+        self.cursor = (0, 0)
+
+    def compose(self) -> ComposeResult:
+        game = self.app.game
+        yield Static(id="map-bar")
+        with Horizontal(id="phases"):
+            for column, phase in enumerate(game.catalog.phases):
+                with Vertical(classes="phase"):
+                    yield Static(f"[b]{phase.name}[/]", classes="phase-title")
+                    with VerticalScroll(classes="phase-nodes"):
+                        for row, module in enumerate(phase.modules):
+                            yield ModuleNode(module, column, row)
+        yield Static(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        current = self.app.game.current_module(self.run)
+        for node in self.query(ModuleNode):
+            if node.module.id == current.id:
+                self.cursor = (node.column, node.row)
+        self.redraw()
+
+    def on_screen_resume(self) -> None:
+        self.run = self.app.game.store.load(self.run.id)
+        self.redraw()
+
+    def nodes(self) -> dict[tuple[int, int], ModuleNode]:
+        return {(node.column, node.row): node for node in self.query(ModuleNode)}
+
+    def selected(self) -> ModuleNode:
+        return self.nodes()[self.cursor]
+
+    def redraw(self) -> None:
+        game = self.app.game
+        markers = "".join(BY_ID[f].glyph for f in self.run.flavors if f in BY_ID)
+        for node in self.query(ModuleNode):
+            quests = "".join(
+                BY_ID[f].glyph for f in self.run.flavors if node.module.side_quests.get(f)
+            )
+            node.show(game.module_state(self.run, node.module), f"◆{quests}" if quests else "")
+            node.set_class(node.column == self.cursor[0] and node.row == self.cursor[1], "selected")
+        self.selected().scroll_visible(animate=False)
+        gates, forged = game.counts(self.run)
+        flavors = " + ".join(BY_ID[f].name for f in self.run.flavors if f in BY_ID)
+        self.query_one("#map-bar", Static).update(
+            f"[b]{escape(self.run.name)}[/] · {flavors} ({markers}) · {self.run.language} · "
+            f"{gates}/{len(game.catalog.modules)} gates · {forged} forged"
+        )
+        self.describe(self.selected().module)
+
+    def describe(self, module) -> None:
+        game = self.app.game
+        state = game.module_state(self.run, module)
+        lines = [f"[b]{module.number} {escape(module.title)}[/]  [i]{state}[/]", escape(module.summary)]
+        if state == "locked":
+            before = game.catalog.previous(module)
+            lines.append(f"[dim]Opens when the gate of {before.number} {escape(before.title)} is passed.[/]")
+        for flavor in self.run.flavors:
+            quest = module.side_quests.get(flavor)
+            if quest and flavor in BY_ID:
+                lines.append(f"◆{BY_ID[flavor].glyph} {BY_ID[flavor].name}: {escape(quest)}")
+        self.query_one("#detail", Static).update("\n".join(lines))
+
+    def action_move(self, dx: int, dy: int) -> None:
+        nodes = self.nodes()
+        column, row = self.cursor
+        if dx:
+            columns = sorted({c for c, _ in nodes})
+            index = columns.index(column) + dx
+            if not 0 <= index < len(columns):
+                return
+            column = columns[index]
+            row = min(row, max(r for c, r in nodes if c == column))
+        else:
+            row += dy
+            if (column, row) not in nodes:
+                return
+        self.cursor = (column, row)
+        self.redraw()
+
+    def action_open(self) -> None:
+        from forge_tui.screens.level import LevelScreen
+
+        module = self.selected().module
+        game = self.app.game
+        if not game.is_playable(self.run, module):
+            before = game.catalog.previous(module)
+            self.notify(
+                f"{module.number} {module.title} is locked: pass the gate of {before.number} {before.title} first.",
+                severity="warning",
+            )
+            return
+        self.app.push_screen(LevelScreen(self.run, module))
+
+    @on(ModuleNode.Clicked)
+    def clicked(self, event: ModuleNode.Clicked) -> None:
+        self.cursor = (event.node.column, event.node.row)
+        self.redraw()
+        self.action_open()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import asyncio
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, Markdown, Static
+
+from forge_tui.content import Derivation, Step
+from forge_tui.game import step_key
+
+
+def _indent(block: str, pad: str = "    ") -> str:
+    return "\n".join(pad + line for line in block.splitlines())
+
+
+class StepView(Vertical):
+    """One step of a derivation: shown, or (for a typed step) asked of the player."""
+
+    def __init__(self, d_index: int, s_index: int, step: Step, derivation: Derivation, solved: bool) -> None:
+        super().__init__(classes="step")
+        self.d_index, self.s_index = d_index, s_index
+        self.step, self.derivation = step, derivation
+        self.solved = solved
+        self.pretty = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="step-body")
+        if self.step.typed and not self.solved:
+            yield Input(placeholder="type this step, e.g. x^2 + exp(y)", classes="step-input")
+            yield Static("", classes="step-feedback")
+
+    def render_step(self, pretty: str) -> None:
+        self.pretty = pretty
+        self._paint()
+
+    def _paint(self) -> None:
+        step = self.step
+        label = f"[b]{self.s_index + 1}.[/] {escape(step.lhs) + ' =' if step.lhs else ''}"
+        if step.at:
+            label += f"  [dim]at {escape(step.at)}[/]"
+        if step.typed and not self.solved:
+            body = f"{label}\n    [b $accent]?[/]  your turn: type an expression equal to the step before"
+        else:
+            shown = step.show or self.pretty or step.expr
+            body = f"{label}\n{escape(_indent(shown))}"
+            if step.typed:
+                body += "  [green]✓ yours[/]"
+        why = "" if step.typed and not self.solved else step.why
+        if why:
+            body += f"\n    [i dim]{escape(why)}[/]"
+        self.query_one(".step-body", Static).update(body)
+
+    @on(Input.Submitted, ".step-input")
+    async def submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        screen = self.screen
+        feedback = self.query_one(".step-feedback", Static)
+        feedback.update("[dim]checking…[/]")
+        outcome = await asyncio.to_thread(
+            screen.app.game.submit_step, screen.run, screen.module, self.d_index, self.s_index, event.value
+        )
+        if outcome.accepted:
+            self.solved = True
+            await self.query_one(".step-input", Input).remove()
+            await feedback.remove()
+            self._paint()
+            self.notify("Step checked: equivalent.", timeout=3)
+        elif outcome.malformed:
+            feedback.update(f"[yellow]{escape(outcome.message)}[/]")
+        else:
+            feedback.update(f"[red]{escape(outcome.message)}[/]  [dim]hint: {escape(self.step.why)}[/]")
+
+
+class DerivationView(Vertical):
+    def __init__(self, d_index: int, derivation: Derivation, solved: list[str]) -> None:
+        super().__init__(classes="derivation")
+        self.d_index = d_index
+        self.derivation = derivation
+        self.solved = solved
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"[b]Derivation {self.d_index + 1}: {escape(self.derivation.title)}[/]", classes="derivation-title")
+        if self.derivation.prose:
+            yield Markdown(self.derivation.prose)
+        for s_index, step in enumerate(self.derivation.steps):
+            yield StepView(
+                self.d_index, s_index, step, self.derivation, step_key(self.d_index, s_index) in self.solved
+            )
+
+    def pretty_all(self) -> list[str]:
+        """Pretty-print every step with sympy (called from a thread: sympy is slow to import)."""
+        from forge_tui.checker import InputError, pretty_unicode
+
+        out = []
+        for step in self.derivation.steps:
+            try:
+                out.append(pretty_unicode(step.expr, self.derivation.symbols, self.derivation.assume))
+            except InputError:
+                out.append(step.expr)
+        return out

@@ -1,0 +1,46 @@
+"""Module 4 lab: softmax, cross-entropy, KL, and the gradient p - y.
+
+z: logits, shape (B, V) or (V,). y: integer class ids, shape (B,).
+Natural log throughout, so losses are in nats.
+"""
+
+import numpy as np
+
+
+def softmax(z, T=1.0):
+    """Probabilities along the last axis: exp(z/T) / sum exp(z/T). Same shape as z.
+
+    Subtract the row max before exp so large logits do not overflow.
+    """
+    raise NotImplementedError("z = z / T; z = z - z.max(axis=-1, keepdims=True); then exp and normalise")
+
+
+def cross_entropy(z, y):
+    """Mean over the batch of -log softmax(z)[b, y[b]]. z: (B, V), y: (B,). Returns a float.
+
+    Use log-sum-exp: -log p_y = logsumexp(z) - z_y.
+    """
+    raise NotImplementedError("shift by the max, then logsumexp(z) - z[np.arange(B), y]")
+
+
+def kl_divergence(p, q):
+    """KL(p || q) = sum p * log(p / q) for two distributions of shape (V,). Terms with p = 0 count 0."""
+    raise NotImplementedError("mask out p == 0 before taking logs")
+
+
+def softmax_ce_grad(z, y):
+    """Gradient of cross_entropy(z, y) with respect to z, shape (B, V): (softmax(z) - onehot(y)) / B."""
+    raise NotImplementedError("start from softmax(z), subtract 1 at each target, divide by B")
+
+
+if __name__ == "__main__":
+    z = np.array([[1.0, 2.0, 3.0]])
+    print("softmax      ", softmax(z))                 # [0.090, 0.245, 0.665]
+    print("T = 0.5      ", softmax(z, T=0.5))           # sharper
+    print("T = 5        ", softmax(z, T=5.0))           # flatter
+    print("CE, target 2 ", cross_entropy(z, np.array([2])))   # about 0.408
+    print("grad         ", softmax_ce_grad(z, np.array([2])))
+    p_data = np.array([0.0, 0.0, 1.0])
+    q = softmax(z)[0]
+    print("KL(data||q)  ", kl_divergence(p_data, q))    # equals the CE above: H(one-hot) = 0
+    print("stable?      ", softmax(np.array([1000.0, 1001.0])))

@@ -1,0 +1,71 @@
+"""Play the real game in tmux at 80x24 and 120x40, as a player would."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import REPO
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux not installed (CI installs it)")
+
+
+class Tmux:
+    def __init__(self, name: str, home, width: int, height: int):
+        self.name = name
+        command = f"cd {REPO} && NEURALFORGE_HOME={home} NEURALFORGE_ANIMATE=0 {sys.executable} -m forge_tui"
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        subprocess.run(
+            ["tmux", "new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), command], check=True
+        )
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
+            time.sleep(0.25)
+
+    def screen(self) -> str:
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True).stdout
+
+    def wait_for(self, text: str, timeout: float = 20) -> str:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            shown = self.screen()
+            if text in shown:
+                return shown
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+@pytest.mark.parametrize("width, height", [(80, 24), (120, 40)])
+def test_play_in_a_real_terminal(isolated_home, width, height):
+    tmux = Tmux(f"nf-test-{width}", isolated_home, width, height)
+    try:
+        tmux.wait_for("New run")
+        tmux.keys("n")
+        tmux.wait_for("Flavors")
+        tmux.keys("a", "d", "a", "Enter", "Space", "Down", "Down", "Down", "Space", "C-s")
+        shown = tmux.wait_for("Foundations")
+        assert "01 ○ open" in shown and "Modern LLMs" in shown
+        tmux.keys("Enter")
+        tmux.wait_for("Hook")
+        tmux.keys("5")
+        tmux.wait_for("Forge Gate")
+        tmux.keys("Tab")
+        for char in "8, 9":
+            tmux.keys(char)
+        tmux.keys("Enter")
+        shown = tmux.wait_for("is open")
+        assert "✓" in shown
+        tmux.keys("Escape")
+        shown = tmux.wait_for("1/16 gates")
+        assert "02 ○ open" in shown
+    finally:
+        tmux.close()

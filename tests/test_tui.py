@@ -1,0 +1,200 @@
+"""Headless play with Textual's Pilot, at 80x24 unless said otherwise."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, Static, TabbedContent
+
+from forge_tui.app import NeuralForgeApp
+from forge_tui.content import PARTS, load_catalog
+from forge_tui.screens.level import LevelScreen
+from forge_tui.screens.map import MapScreen
+from forge_tui.screens.too_small import TooSmallScreen
+from forge_tui.widgets.derivation import StepView
+
+SIZE = (80, 24)
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def sign_up(pilot, name="ada") -> None:
+    await pilot.press("n")
+    await pilot.pause()
+    await pilot.press(*name, "enter")
+    await pilot.press("space", "down", "down", "down", "space")  # Hacker and Artist
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+
+
+async def test_the_whole_loop(isolated_home):
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_up(pilot)
+        assert isinstance(app.screen, MapScreen)
+        await pilot.press("enter")  # module 1
+        await pilot.pause()
+        level = app.screen
+        assert isinstance(level, LevelScreen) and level.module.order == 1
+        await pilot.press("5")  # the Gate
+        await pilot.pause()
+        gate = level.query_one("#gate-input", Input)
+        gate.focus()
+        await pilot.press(*"9, 8", "enter")
+        await pilot.pause(0.3)
+        assert "Hint 1" in text_of(level.query_one("#gate-hints", Static))
+        assert "✗" in text_of(level.query_one("#gate-feedback", Static))
+        gate.value = ""
+        await pilot.press(*"(8, 9)", "enter")
+        await pilot.pause(0.3)
+        feedback = text_of(level.query_one("#gate-feedback", Static))
+        assert "✓" in feedback and "02" in feedback
+        assert "Hint 1" in text_of(level.query_one("#gate-hints", Static))  # revealed hints stay
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MapScreen)
+        states = {node.module.order: node.classes for node in app.screen.query("ModuleNode")}
+        assert "gate-passed" in states[1] and "open" in states[2] and "locked" in states[3]
+
+    relaunched = NeuralForgeApp(animate=False)
+    async with relaunched.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")  # the saved run is first in the list
+        await pilot.pause()
+        assert isinstance(relaunched.screen, MapScreen)
+        assert relaunched.screen.selected().module.order == 1
+        await pilot.press("j")  # module 2 sits below module 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(relaunched.screen, LevelScreen)
+        assert relaunched.screen.module.order == 2
+
+
+async def test_resume_returns_to_the_saved_part(isolated_home):
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_up(pilot)
+        await pilot.press("enter", "3")  # module 1, Lab
+        await pilot.pause()
+    again = NeuralForgeApp(animate=False)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(again.screen, LevelScreen)
+        assert again.screen.query_one("#parts", TabbedContent).active == "lab"
+
+
+async def test_locked_modules_do_not_open(isolated_home):
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_up(pilot)
+        await pilot.press("j", "enter")  # module 2 is locked
+        await pilot.pause()
+        assert isinstance(app.screen, MapScreen)
+        await pilot.press("l", "l", "l", "j", "j", "j", "j", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MapScreen)
+
+
+@pytest.mark.parametrize("order", range(1, 17))
+async def test_every_level_renders_every_part(isolated_home, order):
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=SIZE) as pilot:
+        game = app.game
+        run = game.store.create_run("ada", ["hacker", "artist"], "c")
+        for module in game.catalog.modules[: order - 1]:
+            game.store.update(run.id, lambda s, m=module: setattr(s.progress(m.id), "gate_passed", True))
+        run = game.store.load(run.id)
+        module = game.catalog.module(order)
+        await app.push_screen(LevelScreen(run, module))
+        await pilot.pause()
+        for part in PARTS:
+            await pilot.press(str(PARTS.index(part) + 1))
+            await pilot.pause()
+            assert app.screen.query_one("#parts", TabbedContent).active == part
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        rendered = [view.pretty for view in app.screen.query(StepView)]
+        assert rendered and all(rendered), "every derivation step is pretty-printed"
+
+
+async def test_typed_step_is_checked_and_saved(isolated_home):
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        game = app.game
+        run = game.store.create_run("ada", ["hacker", "artist"], "python")
+        module = game.catalog.module(1)
+        await app.push_screen(LevelScreen(run, module, "math"))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = next(v for v in app.screen.query(StepView) if v.step.typed)
+        box = view.query_one(Input)
+        box.value = "not valid ((("
+        await box.action_submit()
+        await pilot.pause(0.3)
+        assert view.query(Input), "a malformed step keeps the input"
+        derivation = module.derivations[view.d_index]
+        box.value = view.step.expr
+        await box.action_submit()
+        await pilot.pause(0.5)
+        assert not view.query(Input)
+        saved = game.store.load(run.id).modules[module.id].steps_solved
+        assert f"{view.d_index}.{view.s_index}" in saved
+        assert derivation.steps[view.s_index].typed
+
+
+async def test_too_small_then_large_enough(isolated_home):
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        assert "60×20" in text_of(app.screen.query_one("#too-small-text", Static))
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert not isinstance(app.screen, TooSmallScreen)
+
+
+async def test_help_opens_and_closes(isolated_home):
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "StartScreen"
+
+
+async def test_hook_timer_counts_and_skips(isolated_home):
+    app = NeuralForgeApp(animate=True)
+    async with app.run_test(size=SIZE) as pilot:
+        run = app.game.store.create_run("ada", ["hacker", "artist"], "python")
+        module = app.game.catalog.module(1)
+        await app.push_screen(LevelScreen(run, module))
+        await pilot.pause()
+        timer = text_of(app.screen.query_one("#hook-timer", Static))
+        assert "1:30" in timer and "space skips" in timer
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.screen.query_one("#parts", TabbedContent).active == "math"
+        assert app.game.store.load(run.id).modules[module.id].hook_seen
+
+
+async def test_a_dropped_in_module_shows_on_the_map(isolated_home, tmp_path, monkeypatch):
+    import shutil
+
+    source = load_catalog().modules[0].folder
+    content = tmp_path / "levels"
+    shutil.copytree(source.parent, content)
+    extra = content / "17-bonus-round"
+    shutil.copytree(source, extra)
+    toml = (extra / "level.toml").read_text(encoding="utf-8")
+    toml = toml.replace("order = 1\n", "order = 17\n", 1).replace("phase = 1\n", "phase = 4\n", 1)
+    toml = toml.replace(f'id = "{load_catalog().modules[0].id}"', 'id = "bonus-round"', 1)
+    (extra / "level.toml").write_text(toml, encoding="utf-8")
+    monkeypatch.setenv("NEURALFORGE_CONTENT", str(content))
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_up(pilot)
+        orders = [node.module.order for node in app.screen.query("ModuleNode")]
+        assert 17 in orders
