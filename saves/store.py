@@ -439,6 +439,9 @@ class Store:
             except OSError:  # no hard links on this filesystem: copy instead
                 _write_file_synced(link, current.read_bytes())
             os.replace(link, run_dir / BACKUP)
+            # rename() is a no-op when both names are links to one file (a writer killed
+            # between the two replaces leaves state.json and its backup as one inode)
+            _unlink_quietly(link)
         os.replace(tmp, current)
         _fsync_dir(run_dir)
 
