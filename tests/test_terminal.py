@@ -58,7 +58,6 @@ def test_play_in_a_real_terminal(isolated_home, width, height):
         tmux.wait_for("Hook")
         tmux.keys("5")
         tmux.wait_for("Forge Gate")
-        tmux.keys("Tab")
         for char in "8, 9":
             tmux.keys(char)
         tmux.keys("Enter")

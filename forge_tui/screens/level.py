@@ -107,6 +107,7 @@ class LevelScreen(Screen):
             self.hook_timer = self.set_interval(1, self.tick_hook)
         if self.first_part == "math":
             self.render_math()
+        self.call_after_refresh(self.focus_part, self.first_part)
         self.save_position(self.first_part)
 
     # --- parts ---------------------------------------------------------------------
@@ -234,6 +235,9 @@ class LevelScreen(Screen):
             message = f"[red]✗ {escape(outcome.message)}[/]"
         self.paint_gate(message)
         self.paint_unlock()
+        button = self.query_one("#next-module", Button)
+        if outcome.accepted and button.display:
+            button.focus()
 
     @on(Button.Pressed, "#next-module")
     def next_module(self) -> None:
@@ -247,9 +251,18 @@ class LevelScreen(Screen):
         part = event.pane.id
         if part == "math":
             self.render_math()
+        self.focus_part(part)
         if part != "hook" and getattr(self, "hook_timer", None):
             self.finish_hook()
         self.save_position(part)
+
+    def focus_part(self, part: str) -> None:
+        """Gate: the answer box. Elsewhere: the scrolling text, so arrows and pgup/pgdn scroll."""
+        gate_input = self.query_one("#gate-input", Input)
+        if part == "gate" and not gate_input.disabled:
+            gate_input.focus()
+        else:
+            self.query_one(f"#{part} VerticalScroll").focus()
 
     def save_position(self, part: str | None) -> None:
         try:

@@ -90,6 +90,15 @@ class MapScreen(Screen):
             quest = module.side_quests.get(flavor)
             if quest and flavor in BY_ID:
                 lines.append(f"◆{BY_ID[flavor].glyph} {BY_ID[flavor].name}: {escape(quest)}")
+        # Below the fold at 80x24; a taller terminal shows them.
+        progress = self.run.modules.get(module.id)
+        lines += [
+            "",
+            f"[b]Boss:[/] {escape(module.boss_name)}   [b]Unlock:[/] {escape(module.unlock_name)}: "
+            f"{escape(module.unlock_description)}",
+            f"[b]Gate:[/] {'passed' if progress and progress.gate_passed else 'not yet passed'}"
+            + (f" · {progress.gate_attempts} attempts · {progress.hints_revealed}/3 hints" if progress else ""),
+        ]
         self.query_one("#detail", Static).update("\n".join(lines))
 
     def action_move(self, dx: int, dy: int) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 from rich.markup import escape
 from textual import on
@@ -10,6 +11,16 @@ from textual.widgets import Input, Markdown, Static
 
 from forge_tui.content import Derivation, Step
 from forge_tui.game import step_key
+
+
+SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def plain(expr: str) -> str:
+    """The source of a step, lightly typeset: x^2 -> x², a*b -> a·b, sqrt -> √."""
+    text = re.sub(r"\*\*|\^", "^", expr)
+    text = re.sub(r"\^(-?\d+)", lambda m: m.group(1).translate(SUPERSCRIPTS), text)
+    return text.replace("*", "·").replace("sqrt", "√")
 
 
 def _indent(block: str, pad: str = "    ") -> str:
@@ -38,7 +49,8 @@ class StepView(Vertical):
 
     def _paint(self) -> None:
         step = self.step
-        label = f"[b]{self.s_index + 1}.[/] {escape(step.lhs) + ' =' if step.lhs else ''}"
+        lhs = step.lhs.rstrip().rstrip("=").rstrip()
+        label = f"[b]{self.s_index + 1}.[/] {escape(lhs) + ' =' if lhs else ''}"
         if step.at:
             label += f"  [dim]at {escape(step.at)}[/]"
         if step.typed and not self.solved:
@@ -99,5 +111,10 @@ class DerivationView(Vertical):
             try:
                 out.append(pretty_unicode(step.expr, self.derivation.symbols, self.derivation.assume))
             except InputError:
-                out.append(step.expr)
+                out.append(plain(step.expr))
+        # sympy evaluates dot(), det() and friends, so a definition can print exactly like
+        # the step after it; then show the definition as written.
+        for i in range(len(out) - 1):
+            if out[i] == out[i + 1]:
+                out[i] = plain(self.derivation.steps[i].expr)
         return out

@@ -7,6 +7,7 @@ from textual.widgets import Static
 from forge_tui.content import Module
 
 GLYPHS = {"locked": "·", "open": "○", "gate passed": "◐", "forged": "●"}
+LABELS = {"gate passed": "passed"}  # the node is 16 columns wide
 
 
 class ModuleNode(Static):
@@ -22,11 +23,24 @@ class ModuleNode(Static):
         self.module = module
         self.column = column
         self.row = row
+        self.state = "locked"
+        self.markers = ""
 
     def show(self, state: str, markers: str) -> None:
+        self.state, self.markers = state, markers
         self.set_classes(f"node {state.replace(' ', '-')}")
+        self._paint()
+
+    def on_resize(self) -> None:
+        self._paint()
+
+    def _paint(self) -> None:
+        """The short title on a small map; the full title where the node is wide enough."""
+        state = self.state
+        title = self.module.title if len(self.module.title) <= self.content_size.width else self.module.short
         glyph = GLYPHS.get(state, "?")
-        self.update(f"{self.module.number} {glyph} [i]{state}[/]  [b]{markers}[/]\n{escape(self.module.short)}")
+        label = state if len(state) + 12 <= self.content_size.width else LABELS.get(state, state)
+        self.update(f"{self.module.number} {glyph} [i]{label}[/]  [b]{self.markers}[/]\n{escape(title)}")
 
     def on_click(self) -> None:
         self.post_message(self.Clicked(self))
