@@ -85,3 +85,13 @@ def test_cli_does_not_import_heavy_modules_for_numeric_gates():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip().endswith("[]"), result.stdout + result.stderr
+
+
+def test_startup_path_stays_light():
+    code = (
+        "import sys, forge_tui.app, forge_tui.screens.start, forge_tui.screens.map,"
+        " forge_tui.screens.level, forge_tui.screens.signup;"
+        "print([m for m in ('sympy','numpy','torch','triton') if m in sys.modules])"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr

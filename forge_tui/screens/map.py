@@ -85,7 +85,7 @@ class MapScreen(Screen):
         lines = [f"[b]{module.number} {escape(module.title)}[/]  [i]{state}[/]", escape(module.summary)]
         if state == "locked":
             before = game.catalog.previous(module)
-            lines.append(f"[dim]Opens when the gate of {before.number} {escape(before.title)} is passed.[/]")
+            lines.insert(1, f"[dim]Locked until the gate of {before.number} ({escape(before.short)}) is passed.[/]")
         for flavor in self.run.flavors:
             quest = module.side_quests.get(flavor)
             if quest and flavor in BY_ID:
