@@ -111,10 +111,11 @@ def cmd_status(args) -> int:
     total = len(game.catalog.modules)
     flavors = " + ".join(f.title() for f in run.flavors)
     _say(f"Run '{run.name}' ({run.id}) · {flavors} · {run.language} · {gates}/{total} gates · {forged} forged")
+    width = max(len(m.title) for m in game.catalog.modules) + 2
     for phase in game.catalog.phases:
         _say(f"\nPhase {phase.number}: {phase.name}")
         for module in phase.modules:
-            _say(f"  {module.number} {module.title:<48} {game.module_state(run, module)}")
+            _say(f"  {module.number} {module.title:<{width}} {game.module_state(run, module)}")
     return OK
 
 
@@ -157,11 +158,17 @@ def cmd_doctor(args) -> int:
     from forge_tui.locations import data_directory, levels_directory
     from forge_tui.toolchains import languages, optional_extras, syntax_highlighting
 
+    from rich.console import Console
+
     size = shutil.get_terminal_size((0, 0))
-    colours = os.environ.get("COLORTERM") or "not set"
+    colours = Console().color_system or "none"
     _say(f"Python        {platform.python_version()} ({sys.executable})")
-    fits = "fits" if size.columns >= 80 and size.lines >= 24 else "the game needs at least 80x24"
-    _say(f"Terminal      {size.columns}x{size.lines} ({fits}); TERM={os.environ.get('TERM', 'not set')}, COLORTERM={colours}")
+    if size.columns and size.lines:
+        fits = "fits" if size.columns >= 80 and size.lines >= 24 else "too small: the game needs at least 80x24"
+        shape = f"{size.columns}x{size.lines} ({fits})"
+    else:
+        shape = "not a terminal (output is redirected)"
+    _say(f"Terminal      {shape}; colours: {colours}; TERM={os.environ.get('TERM', 'not set')}")
     for lang in languages():
         _say(f"Language      {lang.name:<7} {'yes' if lang.available else 'no '}  {lang.reason}")
     for name, present in optional_extras().items():
@@ -212,3 +219,6 @@ def main(argv: list[str] | None = None) -> int:
         return REFUSED
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `neuralforge status | head`: the reader left; that is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return OK
