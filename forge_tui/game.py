@@ -13,7 +13,7 @@ from pathlib import Path
 
 from forge_tui.content import Catalog, Module, catalog
 from forge_tui.locations import data_directory
-from forge_tui.saves import ModuleProgress, RunState, Store
+from forge_tui.saves import ModuleProgress, RunState, SaveError, Store
 
 LOCKED, OPEN, GATE_PASSED, FORGED = "locked", "open", "gate passed", "forged"
 
@@ -98,16 +98,29 @@ class Game:
             )
 
     # --- actions ---------------------------------------------------------------
+    def _update(self, run: RunState, change) -> RunState:
+        """Save a change; a save problem (another process busy, a full disk) becomes a GameError."""
+        try:
+            return self.store.update(run.id, change)
+        except SaveError as err:
+            raise GameError(str(err)) from err
+
+    def reload(self, run: RunState) -> RunState:
+        try:
+            return self.store.load(run.id)
+        except SaveError as err:
+            raise GameError(str(err)) from err
+
     def visit(self, run: RunState, module: Module, part: str | None = None) -> RunState:
         self._require_playable(run, module)
 
         def change(state: RunState) -> None:
             state.position = {"module": module.id, "part": part}
 
-        return self.store.update(run.id, change)
+        return self._update(run, change)
 
     def mark_hook_seen(self, run: RunState, module: Module) -> RunState:
-        return self.store.update(run.id, lambda s: setattr(s.progress(module.id), "hook_seen", True))
+        return self._update(run, lambda s: setattr(s.progress(module.id), "hook_seen", True))
 
     def submit_gate(self, run: RunState, module: Module, answer: str) -> GateOutcome:
         from forge_tui.checker import check_gate
@@ -127,7 +140,7 @@ class Game:
             elif not verdict.accepted:
                 progress.hints_revealed = min(len(module.gate.hints), progress.hints_revealed + 1)
 
-        state = self.store.update(run.id, change)
+        state = self._update(run, change)
         opened = next(
             (m for m in self.catalog.modules if self.is_playable(state, m) and m.id not in was_open),
             None,
@@ -155,5 +168,5 @@ class Game:
                 if key not in solved:
                     solved.append(key)
 
-            self.store.update(run.id, change)
+            self._update(run, change)
         return StepOutcome(verdict.accepted, verdict.malformed, verdict.message)

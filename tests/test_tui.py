@@ -199,3 +199,26 @@ async def test_a_dropped_in_module_shows_on_the_map(isolated_home, tmp_path, mon
         await sign_up(pilot)
         orders = [node.module.order for node in app.screen.query("ModuleNode")]
         assert 17 in orders
+
+
+async def test_a_busy_save_is_reported_not_crashed(isolated_home):
+    import fcntl
+
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=SIZE) as pilot:
+        run = app.game.store.create_run("ada", ["hacker", "artist"], "python")
+        app.game.store.lock_timeout = 0.2
+        module = app.game.catalog.module(1)
+        await app.push_screen(LevelScreen(run, module, "gate"))
+        await pilot.pause()
+        with open(isolated_home / "runs" / run.id / "lock", "a+") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)  # another process is saving this run
+            box = app.screen.query_one("#gate-input", Input)
+            box.value = "8, 9"
+            await box.action_submit()
+            await pilot.pause(0.6)
+            assert "another Neural Forge process" in text_of(app.screen.query_one("#gate-feedback", Static))
+        box.value = "8, 9"
+        await box.action_submit()
+        await pilot.pause(0.3)
+        assert "✓" in text_of(app.screen.query_one("#gate-feedback", Static))

@@ -140,7 +140,10 @@ class LevelScreen(Screen):
             self.hook_timer = None
         self.paint_hook(done=True)
         if not self.progress().hook_seen:
-            self.run = self.app.game.mark_hook_seen(self.run, self.module)
+            try:
+                self.run = self.app.game.mark_hook_seen(self.run, self.module)
+            except GameError as err:
+                self.notify(str(err), severity="error")
 
     def action_skip_hook(self) -> None:
         if self.query_one("#parts", TabbedContent).active == "hook":

@@ -52,7 +52,12 @@ class MapScreen(Screen):
         self.redraw()
 
     def on_screen_resume(self) -> None:
-        self.run = self.app.game.store.load(self.run.id)
+        from forge_tui.game import GameError
+
+        try:
+            self.run = self.app.game.reload(self.run)
+        except GameError as err:
+            self.notify(str(err), severity="error")
         self.redraw()
 
     def nodes(self) -> dict[tuple[int, int], ModuleNode]:

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Markdown, Static
 
 from forge_tui.content import Derivation, Step
-from forge_tui.game import step_key
+from forge_tui.game import GameError, step_key
 
 
 SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -71,9 +71,13 @@ class StepView(Vertical):
         screen = self.screen
         feedback = self.query_one(".step-feedback", Static)
         feedback.update("[dim]checking…[/]")
-        outcome = await asyncio.to_thread(
-            screen.app.game.submit_step, screen.run, screen.module, self.d_index, self.s_index, event.value
-        )
+        try:
+            outcome = await asyncio.to_thread(
+                screen.app.game.submit_step, screen.run, screen.module, self.d_index, self.s_index, event.value
+            )
+        except GameError as err:
+            feedback.update(f"[yellow]{escape(str(err))}[/]")
+            return
         if outcome.accepted:
             self.solved = True
             await self.query_one(".step-input", Input).remove()
