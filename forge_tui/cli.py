@@ -45,6 +45,13 @@ def _parser() -> argparse.ArgumentParser:
     gate.add_argument("--run", help="run name or id (default: the most recently played)")
 
     sub.add_parser("doctor", help="check this machine", description="Report what this machine offers the game.")
+
+    from importlib import import_module
+
+    from forge_tui.commands import MODULES
+
+    for name in MODULES:
+        import_module(f"forge_tui.commands.{name}").add_parser(sub)
     return parser
 
 
@@ -212,8 +219,9 @@ def main(argv: list[str] | None = None) -> int:
         return OK
     from forge_tui.saves import SaveError
 
+    handler = getattr(args, "handler", None) or COMMANDS[args.command]
     try:
-        return COMMANDS[args.command](args)
+        return handler(args)
     except SaveError as err:
         _say(f"neuralforge: {err}", err=True)
         return REFUSED

@@ -7,7 +7,6 @@ sympy is imported lazily inside functions so that ``import forge_tui.checker`` s
 from __future__ import annotations
 
 import random
-import threading
 from fractions import Fraction
 from typing import Any, Callable, Sequence
 
@@ -24,9 +23,6 @@ from .safeexpr import (
     normalise_symbols,
     parse,
 )
-
-_SYMBOLIC_TIMEOUT_S = 2.0
-
 
 def _sp():
     import sympy
@@ -452,40 +448,25 @@ def _close(x: Any, y: Any) -> bool:
     return abs(x - y) <= mpmath.mpf("1e-9") * scale
 
 
-def _run_with_timeout(fn: Callable[[], Any], seconds: float) -> Any:
-    box: list[Any] = []
-
-    def target() -> None:
+def _structurally_equal(pairs: list[tuple[Any, Any]]) -> bool:
+    """Cheap symbolic check, used only when too few random points could be evaluated.
+    No simplify/expand here: they can run for minutes on player input."""
+    for x, y in pairs:
+        if x == y:
+            continue
         try:
-            box.append(fn())
-        except Exception:
-            box.append(None)
-
-    t = threading.Thread(target=target, daemon=True)
-    t.start()
-    t.join(seconds)
-    return box[0] if box else None
-
-
-def _symbolic_equal(pairs: list[tuple[Any, Any]]) -> bool:
-    sp = _sp()
-
-    def work() -> bool:
-        for x, y in pairs:
-            d = x - y
-            if d == 0 or sp.expand(d) == 0:
+            if (x - y) == 0:
                 continue
-            if sp.count_ops(d) > 200 or sp.simplify(d) != 0:
-                return False
-        return True
-
-    return bool(_run_with_timeout(work, _SYMBOLIC_TIMEOUT_S))
+        except Exception:
+            return False
+        return False
+    return True
 
 
 def equivalent(a: Any, b: Any, assume: str = "real") -> bool:
     """Whether two sympy values are equal: exact for plain numbers, otherwise at several
-    random points (relative tolerance 1e-9), with a time-limited symbolic fallback when
-    too few points can be evaluated."""
+    random points (relative tolerance 1e-9); a cheap structural comparison decides when
+    too few points can be evaluated (e.g. both sides undefined everywhere)."""
     sp = _sp()
     pairs = _pairs(a, b)
     if pairs is None:
@@ -518,7 +499,7 @@ def equivalent(a: Any, b: Any, assume: str = "real") -> bool:
                 break
     if valid >= needed:
         return True
-    return _symbolic_equal(pairs)
+    return _structurally_equal(pairs)
 
 
 def steps_equal(prev: str, cur: str, symbols: Sequence[str] | str = (), assume: str = "real",

@@ -1,0 +1,1 @@
+"""Unlock tools: one self-contained Textual screen per tool, registered by id with its module."""
