@@ -3,7 +3,6 @@ from __future__ import annotations
 import asyncio
 
 from rich.markup import escape
-from rich.syntax import Syntax
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,10 +14,10 @@ from forge_tui.content import PARTS, Module
 from forge_tui.game import GameError
 from forge_tui.saves import RunState
 from forge_tui.widgets.derivation import DerivationView, StepView
+from forge_tui.widgets.lab import LabPanel
 
 HOOK_SECONDS = 90
 LABELS = {"hook": "Hook", "math": "Math", "lab": "Lab", "boss": "Boss", "gate": "Gate", "unlock": "Unlock"}
-LEXERS = {"python": "python", "c": "c", "rust": "rust", "triton": "python"}
 PLACEHOLDERS = {
     "integer": "a whole number, e.g. 42",
     "decimal": "a decimal, rounded as asked",
@@ -36,6 +35,8 @@ class LevelScreen(Screen):
         Binding("left_square_bracket", "step_part(-1)", "Prev part", key_display="["),
         Binding("right_square_bracket", "step_part(1)", "Next part", key_display="]"),
         Binding("space", "skip_hook", "Skip hook", show=False),
+        Binding("ctrl+o", "external_editor", "$EDITOR"),
+        Binding("ctrl+l", "reset_lab", "Reset lab", show=False),
         *(Binding(str(i + 1), f"part('{part}')", LABELS[part], show=False) for i, part in enumerate(PARTS)),
     ]
 
@@ -63,10 +64,7 @@ class LevelScreen(Screen):
                     for index, derivation in enumerate(module.derivations):
                         yield DerivationView(index, derivation, solved)
             with TabPane(LABELS["lab"], id="lab"):
-                with VerticalScroll(classes="part"):
-                    yield Markdown(module.lab_brief)
-                    yield Static(id="lab-note")
-                    yield Static(id="lab-code", classes="code")
+                yield LabPanel(self.app.game.store.home, self.run.id, module, self.run.language)
             with TabPane(LABELS["boss"], id="boss"):
                 with VerticalScroll(classes="part"):
                     yield Static(f"[b]Boss: {escape(module.boss_name)}[/]", classes="part-title")
@@ -99,7 +97,6 @@ class LevelScreen(Screen):
 
     def on_mount(self) -> None:
         self.paint_hook(done=self.progress().hook_seen or not self.app.animate)
-        self.paint_lab()
         self.paint_boss()
         self.paint_gate()
         self.paint_unlock()
@@ -149,21 +146,6 @@ class LevelScreen(Screen):
         if self.query_one("#parts", TabbedContent).active == "hook":
             self.finish_hook()
             self.action_part("math")
-
-    def paint_lab(self) -> None:
-        language = self.run.language
-        path = self.module.starter_path(language)
-        note = ""
-        if path is None:
-            note = f"[dim]No {language} starter for this module yet; showing the Python one.[/]"
-            language, path = "python", self.module.starter_path("python")
-        note += "\n[dim]Read-only here: the editor and the run button arrive with the lab runner.[/]"
-        self.query_one("#lab-note", Static).update(note.strip())
-        code = self.query_one("#lab-code", Static)
-        if path is None:
-            code.update("[dim]This module has no starter code.[/]")
-        else:
-            code.update(Syntax(path.read_text(encoding="utf-8"), LEXERS[language], line_numbers=True, word_wrap=True))
 
     def paint_boss(self) -> None:
         defeated = self.progress().boss_defeated
@@ -264,6 +246,8 @@ class LevelScreen(Screen):
         gate_input = self.query_one("#gate-input", Input)
         if part == "gate" and not gate_input.disabled:
             gate_input.focus()
+        elif part == "lab":
+            self.query_one("#lab-editor").focus()
         else:
             self.query_one(f"#{part} VerticalScroll").focus()
 
@@ -280,6 +264,23 @@ class LevelScreen(Screen):
         tabs = self.query_one("#parts", TabbedContent)
         index = PARTS.index(tabs.active) if tabs.active in PARTS else 0
         tabs.active = PARTS[(index + delta) % len(PARTS)]
+
+    def action_external_editor(self) -> None:
+        self.action_part("lab")
+        self.query_one(LabPanel).open_external_editor()
+
+    def action_reset_lab(self) -> None:
+        from forge_tui.screens.dialogs import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.query_one(LabPanel).reset_to_starter()
+
+        self.action_part("lab")
+        self.app.push_screen(
+            ConfirmScreen("Put the starter code back? Your current lab is kept as a backup file.", "Reset"),
+            answered,
+        )
 
     def action_back(self) -> None:
         self.save_position(None)

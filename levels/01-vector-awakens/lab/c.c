@@ -1,6 +1,6 @@
 /* Module 1 lab, C edition: dot, norm, cosine similarity and projection.
  *
- * Build and run:  gcc -std=c11 -O2 lab/c.c -lm && ./a.out
+ * Build and run:  gcc -std=c11 -O2 lab.c -lm && ./a.out
  * Each function works on arrays of n doubles. Fill in the TODOs until the
  * printed numbers match the Python lab.
  */

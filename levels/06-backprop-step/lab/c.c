@@ -1,6 +1,6 @@
 /* Module 6 lab, C edition: forward and backward for a linear layer and ReLU.
  *
- * Build and run:  gcc -std=c11 -O2 lab/c.c -lm && ./a.out
+ * Build and run:  gcc -std=c11 -O2 lab.c -lm && ./a.out
  * Arrays are flat and row-major: W has n_out rows and n_in columns, so
  * W[i * n_in + j] is the weight from input j to output i, and y = W x.
  */

@@ -1,0 +1,172 @@
+"""The Lab part: an editor over the run's real lab file.
+
+Edits are written to disk (atomically) moments after they are made, so a crash or a
+dropped connection loses at most the last keystrokes. A change made by any other editor
+is picked up within a second; `$EDITOR` opens the same file with the app suspended.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from pathlib import Path
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Collapsible, Markdown, Static, TextArea
+
+from forge_tui.content import Module
+from forge_tui.labs import ensure_lab, lab_language, reset_lab, write_atomic
+
+EDITOR_LANGUAGES = {"python": "python", "triton": "python", "rust": "rust", "c": None}
+SAVE_DELAY_S = 0.4
+POLL_S = 1.0
+
+
+class LabPanel(Vertical):
+    """Brief, editor and status line for one module's lab."""
+
+    class Saved(Message):
+        """The lab file on disk changed (our save or another editor's): watch mode listens."""
+
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.path = path
+
+    def __init__(self, home: Path, run_id: str, module: Module, language: str) -> None:
+        super().__init__(id="lab-panel")
+        self.home, self.run_id, self.module = home, run_id, module
+        self.language = lab_language(module, language)
+        self.wanted_language = language
+        self.path: Path | None = None
+        self.disk_text = ""
+        self.disk_mtime = 0.0
+        self._save_timer = None
+        highlight = EDITOR_LANGUAGES.get(self.language)
+        self.highlight = highlight if highlight in TextArea().available_languages else None
+
+    def compose(self) -> ComposeResult:
+        with Collapsible(title="Brief", collapsed=False, id="lab-brief"):
+            yield Markdown(self.module.lab_brief)
+        yield Static(id="lab-status")
+        yield TextArea.code_editor(
+            "",
+            language=self.highlight,
+            id="lab-editor",
+            soft_wrap=False,
+            show_line_numbers=True,
+        )
+
+    def on_mount(self) -> None:
+        self.editor = self.query_one("#lab-editor", TextArea)
+        try:
+            self.path = ensure_lab(self.home, self.run_id, self.module, self.wanted_language)
+        except (OSError, FileNotFoundError) as err:
+            self.status(f"[red]Cannot open the lab file: {escape(str(err))}[/]")
+            self.editor.disabled = True
+            return
+        self.load_from_disk()
+        self.set_interval(POLL_S, self.poll_disk)
+        notes = []
+        if self.language != self.wanted_language:
+            notes.append(f"no {self.wanted_language} starter for this module: Python lab")
+        if self.highlight is None:
+            notes.append(f"no syntax highlighting for {self.language} here")
+        self.status(self._describe(" · ".join(notes)))
+
+    # --- disk <-> editor --------------------------------------------------------------
+    def load_from_disk(self) -> None:
+        assert self.path is not None
+        text = self.path.read_text(encoding="utf-8", errors="replace")
+        self.disk_text, self.disk_mtime = text, self.path.stat().st_mtime
+        if self.editor.text != text:
+            self.editor.load_text(text)
+
+    def poll_disk(self) -> None:
+        """Pick up a save made by another editor (vim in another pane, an IDE)."""
+        if self.path is None:
+            return
+        try:
+            mtime = self.path.stat().st_mtime
+        except FileNotFoundError:
+            return
+        if mtime != self.disk_mtime:
+            self.flush()
+            text = self.path.read_text(encoding="utf-8", errors="replace")
+            self.disk_mtime = mtime
+            if text != self.disk_text:
+                self.load_from_disk()
+                self.status(self._describe("reloaded: the file changed on disk"))
+                self.post_message(self.Saved(self.path))
+
+    @on(TextArea.Changed, "#lab-editor")
+    def edited(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(SAVE_DELAY_S, self.flush)
+
+    def flush(self) -> None:
+        """Write the editor's text if it differs from the file."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+        if self.path is None:
+            return
+        text = self.editor.text
+        if text == self.disk_text:
+            return
+        try:
+            write_atomic(self.path, text)
+        except OSError as err:
+            self.status(f"[red]Not saved: {escape(str(err))}[/]")
+            return
+        self.disk_text, self.disk_mtime = text, self.path.stat().st_mtime
+        self.status(self._describe("saved"))
+        if not self.is_attached:
+            return
+        self.post_message(self.Saved(self.path))
+
+    def on_unmount(self) -> None:
+        self.flush()
+
+    # --- actions ----------------------------------------------------------------------
+    def open_external_editor(self) -> None:
+        """$EDITOR (or $VISUAL) on the same file, the app suspended meanwhile."""
+        if self.path is None:
+            return
+        self.flush()
+        command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        if not command:
+            self.status(self._describe("set $EDITOR (e.g. export EDITOR=vim) to edit outside"))
+            return
+        try:
+            with self.app.suspend():
+                subprocess.call([*shlex.split(command), str(self.path)])
+        except (OSError, ValueError) as err:
+            self.status(f"[red]Could not start {escape(command)}: {escape(str(err))}[/]")
+            return
+        except Exception as err:  # SuspendNotSupported (e.g. headless or some SSH setups)
+            self.status(f"[red]Cannot suspend here ({escape(type(err).__name__)}); edit the file directly: {escape(str(self.path))}[/]")
+            return
+        self.poll_disk()
+        self.status(self._describe("back from the external editor"))
+
+    def reset_to_starter(self) -> Path | None:
+        self.flush()
+        backup = reset_lab(self.home, self.run_id, self.module, self.wanted_language)
+        self.load_from_disk()
+        self.status(self._describe(f"reset to the starter; your version is kept as {backup.name}"))
+        return backup
+
+    def status(self, text: str) -> None:
+        if self.is_attached:
+            self.query_one("#lab-status", Static).update(text)
+
+    def _describe(self, note: str = "") -> str:
+        name = self.path.name if self.path else "lab"
+        where = f"[b]{escape(name)}[/] [dim]{escape(str(self.path.parent)) if self.path else ''}[/]"
+        return f"{where}\n{escape(note)}" if note else where
