@@ -12,6 +12,7 @@ from textual.geometry import Size
 
 from forge_tui.content import Catalog
 from forge_tui.game import Game
+from forge_tui.unlocks.palette import UnlockCommands
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
@@ -20,6 +21,7 @@ class NeuralForgeApp(App):
     CSS_PATH = Path(__file__).with_name("forge.tcss")
     TITLE = "Neural Forge"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {UnlockCommands}
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),

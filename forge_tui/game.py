@@ -154,6 +154,11 @@ class Game:
             state=state,
         )
 
+    def defeat_boss(self, run: RunState, module: Module) -> RunState:
+        """Record a won boss fight; with the gate passed, the module is forged."""
+        self._require_playable(run, module)
+        return self._update(run, lambda s: setattr(s.progress(module.id), "boss_defeated", True))
+
     def submit_step(self, run: RunState, module: Module, d_index: int, s_index: int, text: str) -> StepOutcome:
         from forge_tui.checker import check_step
 

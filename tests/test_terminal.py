@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -46,12 +47,19 @@ class Tmux:
 
 @pytest.mark.parametrize("width, height", [(80, 24), (120, 40)])
 def test_play_in_a_real_terminal(isolated_home, width, height):
+    # Signup is covered key by key in test_tui.py; here the run comes from the CLI and the
+    # real terminal shows what a player sees.
+    subprocess.run(
+        [sys.executable, "-m", "forge_tui", "new", "--name", "ada", "--flavors", "hacker,artist"],
+        cwd=REPO,
+        env={**os.environ, "NEURALFORGE_HOME": str(isolated_home)},
+        check=True,
+        capture_output=True,
+    )
     tmux = Tmux(f"nf-test-{width}", isolated_home, width, height)
     try:
         tmux.wait_for("New run")
-        tmux.keys("n")
-        tmux.wait_for("Flavors")
-        tmux.keys("a", "d", "a", "Enter", "Space", "Down", "Down", "Down", "Space", "C-s")
+        tmux.keys("Enter")
         shown = tmux.wait_for("Foundations")
         assert "01 ○ open" in shown and "Modern LLMs" in shown
         tmux.keys("Enter")
@@ -60,6 +68,7 @@ def test_play_in_a_real_terminal(isolated_home, width, height):
         tmux.wait_for("Forge Gate")
         for char in "8, 9":
             tmux.keys(char)
+        tmux.wait_for("8, 9")
         tmux.keys("Enter")
         shown = tmux.wait_for("is open")
         assert "✓" in shown

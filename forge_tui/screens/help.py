@@ -18,13 +18,20 @@ HELP = """\
 [b]Map[/b]
   ← ↓ ↑ →  or  h j k l   move between modules
   enter        open the module (locked ones say what opens them)
+  u            open the module's unlock tool, once earned
   ◆ + letter   a side quest of your flavors lives in that module
 
 [b]Level[/b]
   [ ]          previous / next part (Hook Math Lab Boss Gate Unlock)
   1 … 6        jump to a part     tab      move between fields
   space        skip the hook      enter    submit an answer
+  tab          leave an input or the editor (then [ ] and 1-6 work again)
   escape       back to the map
+
+[b]Lab[/b]
+  type         the editor saves your lab file as you type
+  ctrl+o       open the lab in $EDITOR (vim, nano…); edits elsewhere are picked up
+  ctrl+l       reset the lab to the starter (asks first, keeps a backup)
 
 Every change is saved the moment it happens. Press escape to close.
 """

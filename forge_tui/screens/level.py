@@ -87,6 +87,7 @@ class LevelScreen(Screen):
             with TabPane(LABELS["unlock"], id="unlock"):
                 with VerticalScroll(classes="part"):
                     yield Static(id="unlock-text")
+                    yield Button("Open", id="open-unlock", variant="primary")
         yield Footer()
 
     def progress(self):
@@ -176,16 +177,27 @@ class LevelScreen(Screen):
             button.label = f"Next: {nxt.number} {nxt.short} →"
 
     def paint_unlock(self) -> None:
+        from forge_tui.unlocks import EARNED, NOT_BUILT, find_unlock, unlock_state
+
         module = self.module
-        forged = self.app.game.module_state(self.run, module) == "forged"
-        state = (
-            "[green]Earned.[/] The tool itself ships in a later build."
-            if forged
-            else "Earned when this module is forged: its gate passed and its boss defeated."
-        )
+        spec = find_unlock(module.id, self.app.game.catalog)
+        state = unlock_state(spec, self.run, self.app.game)
+        text = {
+            EARNED: "[green]Earned.[/] Open it here, with u on the map, or ctrl+p → Open unlock.",
+            NOT_BUILT: "Earned when this module is forged. [dim]This tool is not built yet in this version of the game.[/]",
+        }.get(state, "Earned when this module is forged: its gate passed and its boss defeated.")
         self.query_one("#unlock-text", Static).update(
-            f"[b]Unlock: {escape(module.unlock_name)}[/]\n\n{escape(module.unlock_description)}\n\n{state}"
+            f"[b]Unlock: {escape(spec.name)}[/]\n\n{escape(spec.description)}\n\n{text}"
         )
+        button = self.query_one("#open-unlock", Button)
+        button.display = state == EARNED
+        button.label = f"Open {spec.name}"
+
+    @on(Button.Pressed, "#open-unlock")
+    def open_unlock(self) -> None:
+        from forge_tui.unlocks import find_unlock
+
+        self.app.push_screen(find_unlock(self.module.id, self.app.game.catalog).open())
 
     # --- math rendering (sympy, off the UI thread) ---------------------------------------
     def render_math(self) -> None:

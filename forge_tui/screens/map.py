@@ -22,6 +22,7 @@ class MapScreen(Screen):
         Binding("up,k", "move(0, -1)", "↑", show=False),
         Binding("down,j", "move(0, 1)", "↓", show=False),
         Binding("enter", "open", "Open"),
+        Binding("u", "unlock", "Unlock"),
         Binding("escape", "back", "Runs"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -136,6 +137,17 @@ class MapScreen(Screen):
             )
             return
         self.app.push_screen(LevelScreen(self.run, module))
+
+    def action_unlock(self) -> None:
+        from forge_tui.unlocks import EARNED, find_unlock, unlock_state
+
+        module = self.selected().module
+        spec = find_unlock(module.id, self.app.game.catalog)
+        state = unlock_state(spec, self.run, self.app.game)
+        if state == EARNED:
+            self.app.push_screen(spec.open())
+        else:
+            self.notify(f"{spec.name}: {state}. Forge {module.number} {module.short} to earn it.", severity="warning")
 
     @on(ModuleNode.Clicked)
     def clicked(self, event: ModuleNode.Clicked) -> None:
