@@ -38,7 +38,9 @@ def _is_mat(v: Any) -> bool:
 def _describe(v: Any) -> str:
     if _is_mat(v):
         r, c = v.shape
-        return f"a vector of {r}" if c == 1 else f"a {r}×{c} matrix"
+        if c == 1:
+            return f"a vector of {r} entr" + ("y" if r == 1 else "ies")
+        return f"a {r}×{c} matrix"
     return "a number" if not getattr(v, "free_symbols", None) else "an expression"
 
 
@@ -222,13 +224,8 @@ class SympyBackend(Backend):
         sp = self.sp
         if isinstance(v, sp.Rational):
             return abs(float(v)) if abs(v) < 10**300 else float("inf")
-        try:
-            n = v.evalf(15)
-            if n.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-                return None
-            return float(abs(complex(n)))
-        except Exception:
-            return None
+        m = _numeric(v, {})
+        return None if m is None else float(abs(m))
 
     # -- functions
     def call(self, name: str, args: list[Any]) -> Any:
@@ -424,19 +421,119 @@ def _pairs(a: Any, b: Any) -> list[tuple[Any, Any]] | None:
     return [(a, b)]
 
 
-def _numeric(expr: Any, point: dict) -> Any:
+class _Invalid(Exception):
+    """The expression has no usable value at this point (undefined, or astronomically big)."""
+
+
+_MAX_LOG10 = 4000      # values beyond 10^±4000 are treated as unusable points
+_MAX_TRIG_ARG = 10**40
+
+
+def _mp_eval(expr: Any, point: dict) -> Any:
+    """Evaluate a sympy expression with mpmath (30 digits) at ``point`` ({Symbol: mpf}),
+    refusing to build numbers beyond 10^4000 *before* computing them, so that towers
+    like 99^h^99^h or exp(exp(exp(exp(h)))) can't hang the checker."""
     sp = _sp()
     import mpmath
 
+    def bounded(v: Any) -> Any:
+        if not mpmath.isfinite(v):
+            raise _Invalid
+        a = abs(v)
+        if a != 0 and abs(mpmath.log10(a)) > _MAX_LOG10:
+            if mpmath.log10(a) < 0:
+                return mpmath.mpf(0)
+            raise _Invalid
+        return v
+
+    def log10abs(v: Any) -> Any:
+        a = abs(v)
+        return mpmath.log10(a) if a != 0 else mpmath.mpf(-10**9)
+
+    def ev(e: Any) -> Any:
+        if e in point:
+            return point[e]
+        if isinstance(e, sp.Rational):
+            return bounded(mpmath.mpf(e.p) / e.q)
+        if isinstance(e, sp.Float):
+            return bounded(mpmath.mpf(e._mpf_))
+        if e is sp.E:
+            return mpmath.e
+        if e is sp.pi:
+            return +mpmath.pi
+        if e is sp.I:
+            return mpmath.mpc(0, 1)
+        if e.is_Symbol or e in (sp.zoo, sp.nan, sp.oo, -sp.oo):
+            raise _Invalid
+        if isinstance(e, sp.Add):
+            return bounded(mpmath.fsum(ev(a) for a in e.args))
+        if isinstance(e, sp.Mul):
+            vals = [ev(a) for a in e.args]
+            if sum(log10abs(v) for v in vals) > _MAX_LOG10:
+                raise _Invalid
+            out = mpmath.mpf(1)
+            for v in vals:
+                out = out * v
+            return bounded(out)
+        if isinstance(e, sp.Pow):
+            b, x = ev(e.args[0]), ev(e.args[1])
+            if b == 0:
+                if mpmath.re(x) > 0:
+                    return mpmath.mpf(0)
+                raise _Invalid
+            if abs(x) * abs(mpmath.log(abs(b)) / mpmath.log(10)) > _MAX_LOG10 + 10:
+                raise _Invalid
+            return bounded(mpmath.power(b, x))
+        if isinstance(e, sp.exp):
+            x = ev(e.args[0])
+            if mpmath.re(x) > _MAX_LOG10 * 2.31 or abs(mpmath.im(x)) > _MAX_TRIG_ARG:
+                raise _Invalid
+            return bounded(mpmath.exp(x))
+        if isinstance(e, sp.log):
+            x = ev(e.args[0])
+            if x == 0:
+                raise _Invalid
+            return bounded(mpmath.log(x))
+        simple = {sp.sin: mpmath.sin, sp.cos: mpmath.cos, sp.tan: mpmath.tan,
+                  sp.tanh: mpmath.tanh, sp.sinh: mpmath.sinh, sp.cosh: mpmath.cosh,
+                  sp.cot: mpmath.cot, sp.sec: mpmath.sec, sp.csc: mpmath.csc,
+                  sp.sech: mpmath.sech, sp.coth: mpmath.coth}
+        for cls, fn in simple.items():
+            if isinstance(e, cls):
+                x = ev(e.args[0])
+                if abs(x) > _MAX_TRIG_ARG:
+                    raise _Invalid
+                try:
+                    return bounded(fn(x))
+                except (ZeroDivisionError, ValueError):
+                    raise _Invalid from None
+        if isinstance(e, sp.Abs):
+            return abs(ev(e.args[0]))
+        if isinstance(e, (sp.Max, sp.Min)):
+            vals = [ev(a) for a in e.args]
+            if any(isinstance(v, mpmath.mpc) and v.imag != 0 for v in vals):
+                raise _Invalid
+            vals = [mpmath.re(v) for v in vals]
+            return max(vals) if isinstance(e, sp.Max) else min(vals)
+        # anything else (sign, Heaviside, re, im...): put in the numeric arguments, evalf
+        args = []
+        for a in e.args:
+            v = ev(a)
+            args.append(sp.Float(mpmath.re(v), 30) + sp.I * sp.Float(mpmath.im(v), 30))
+        r = e.func(*args).evalf(30)
+        if r.free_symbols or r.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            raise _Invalid
+        return bounded(mpmath.mpmathify(complex(r)) if not r.is_real else mpmath.mpf(float(r)))
+
+    with mpmath.workdps(30):
+        return ev(expr)
+
+
+def _numeric(expr: Any, point: dict) -> Any:
     try:
-        e = expr.xreplace(point) if point else expr
-        v = e.evalf(30)
-        if v.free_symbols or v.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-            return None
-        m = mpmath.mpmathify(v._to_mpmath(120))
-        if not mpmath.isfinite(m):
-            return None
-        return m
+        return _mp_eval(expr, point)
+    except (_Invalid, ZeroDivisionError, ValueError, TypeError, OverflowError, ArithmeticError):
+        return None
     except Exception:
         return None
 
@@ -468,6 +565,8 @@ def equivalent(a: Any, b: Any, assume: str = "real") -> bool:
     random points (relative tolerance 1e-9); a cheap structural comparison decides when
     too few points can be evaluated (e.g. both sides undefined everywhere)."""
     sp = _sp()
+    import mpmath
+
     pairs = _pairs(a, b)
     if pairs is None:
         return False
@@ -484,7 +583,7 @@ def equivalent(a: Any, b: Any, assume: str = "real") -> bool:
             p = rng.randint(1, 5 * q)
             if not positive and not s.is_positive and rng.random() < 0.5:
                 p = -p
-            point[s] = sp.Float(sp.Rational(p, q), 30)
+            point[s] = mpmath.mpf(p) / q
         ok = True
         for x, y in pairs:
             vx, vy = _numeric(x, point), _numeric(y, point)

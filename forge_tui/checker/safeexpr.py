@@ -675,7 +675,7 @@ def is_scalar(v: Any) -> bool:
 
 def describe(v: Any) -> str:
     if isinstance(v, Vec):
-        return f"a vector of {len(v)}"
+        return f"a vector of {len(v)} entr" + ("y" if len(v) == 1 else "ies")
     if isinstance(v, Mat):
         return "a {}×{} matrix".format(*v.shape)
     return "a number"
