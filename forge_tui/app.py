@@ -34,9 +34,11 @@ class NeuralForgeApp(App):
         *,
         resume: str | None = None,
         animate: bool | None = None,
+        sandbox=None,
     ):
         super().__init__()
         self.game = Game(home, content)
+        self._sandbox = sandbox
         self.resume = resume
         # The hook's reading timer; tests and benchmarks switch it off.
         self.animate = animate if animate is not None else os.environ.get("NEURALFORGE_ANIMATE", "1") != "0"
@@ -53,6 +55,19 @@ class NeuralForgeApp(App):
             self.call_after_refresh(self.exit)
         else:
             self.warm_up()
+
+    @property
+    def sandbox(self):
+        """The runner for labs and bosses; the CLI starts it before Textual's threads exist."""
+        if self._sandbox is None:
+            from forge_tui.runner import Sandbox
+
+            self._sandbox = Sandbox.start()
+        return self._sandbox
+
+    def on_unmount(self) -> None:
+        if self._sandbox is not None:
+            self._sandbox.close()
 
     def warm_up(self) -> None:
         """Import sympy in a thread once the first screen is up, so the Math part opens fast."""

@@ -182,6 +182,12 @@ def cmd_doctor(args) -> int:
         _say(f"Extra         {name:<7} {'installed' if present else 'not installed (optional: modules 11-15 labs)'}")
     ok, reason = syntax_highlighting()
     _say(f"Highlighting  {'yes' if ok else 'no '}  {reason}")
+    from forge_tui.runner import SandboxError, describe_protections, probe_only
+
+    try:
+        _say(f"Sandbox       {describe_protections(probe_only())}")
+    except SandboxError as err:
+        _say(f"Sandbox       unavailable: {err}")
     _say(f"Saves         {data_directory()}")
     try:
         count = len(catalog().modules)
@@ -193,9 +199,12 @@ def cmd_doctor(args) -> int:
 
 
 def cmd_play(args) -> int:
+    from forge_tui.runner import Sandbox
+
+    sandbox = Sandbox.start()  # its warm zygote starts now, before Textual starts threads
     from forge_tui.app import NeuralForgeApp
 
-    NeuralForgeApp(resume=getattr(args, "run", None)).run()
+    NeuralForgeApp(resume=getattr(args, "run", None), sandbox=sandbox).run()
     return OK
 
 

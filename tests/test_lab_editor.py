@@ -73,3 +73,46 @@ async def test_c_runs_get_the_c_starter(isolated_home):
         panel = app.screen.query_one(LabPanel)
         assert panel.path.name == "lab.c"
         assert "#include" in app.screen.query_one("#lab-editor", TextArea).text
+
+
+async def test_run_the_lab_and_fight_the_boss_to_victory(isolated_home):
+    from forge_tui.locations import bosses_directory
+    from forge_tui.widgets.boss import BossPanel
+
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        run, module = await open_lab(app, pilot)
+        editor = app.screen.query_one("#lab-editor", TextArea)
+        # the starter loses
+        await pilot.press("ctrl+b")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = app.screen.query_one(BossPanel)
+        assert panel.total and panel.passed < panel.total
+        assert not app.game.store.load(run.id).progress(module.id).boss_defeated
+        # the player types a solution into the embedded editor (here: the reference, pasted)
+        editor.text = (bosses_directory() / module.id / "reference.py").read_text()
+        await pilot.press("ctrl+r")  # run it first: output streams into the panel
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        log = "\n".join(app.screen.query_one("#lab-output").lines)
+        assert "$ run lab.py" in log and "s]" in log
+        await pilot.press("ctrl+b")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert panel.passed == panel.total > 0
+        assert "0/" in str(app.screen.query_one("#boss-health").render())
+        assert app.game.store.load(run.id).modules[module.id].boss_defeated
+
+
+async def test_a_hung_lab_is_stopped(isolated_home):
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_lab(app, pilot)
+        app.screen.query_one("#lab-editor", TextArea).text = "while True:\n    pass\n"
+        await pilot.press("ctrl+r")
+        await pilot.pause(1.0)
+        await pilot.press("ctrl+t")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not [w for w in app.screen.workers if w.is_running]

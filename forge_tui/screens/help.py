@@ -32,6 +32,11 @@ HELP = """\
   type         the editor saves your lab file as you type
   ctrl+o       open the lab in $EDITOR (vim, nano…); edits elsewhere are picked up
   ctrl+l       reset the lab to the starter (asks first, keeps a backup)
+  ctrl+r       run the lab in the sandbox; its output streams below the editor
+  ctrl+t       stop a run or a fight (the whole process tree is killed)
+  ctrl+g       watch mode: every save re-runs the lab
+  ctrl+b       fight the boss: hidden cases judged outside your code's reach
+  ctrl+f       after a victory, the reference solution beside yours
 
 Every change is saved the moment it happens. Press escape to close.
 """

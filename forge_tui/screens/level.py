@@ -12,8 +12,10 @@ from textual.widgets import Button, Footer, Input, Markdown, Static, TabbedConte
 
 from forge_tui.content import PARTS, Module
 from forge_tui.game import GameError
+from forge_tui.locations import bosses_directory
 from forge_tui.saves import RunState
 from forge_tui.widgets.derivation import DerivationView, StepView
+from forge_tui.widgets.boss import BossPanel
 from forge_tui.widgets.lab import LabPanel
 
 HOOK_SECONDS = 90
@@ -32,10 +34,15 @@ class LevelScreen(Screen):
 
     BINDINGS = [
         Binding("escape", "back", "Map"),
-        Binding("left_square_bracket", "step_part(-1)", "Prev part", key_display="["),
-        Binding("right_square_bracket", "step_part(1)", "Next part", key_display="]"),
+        Binding("left_square_bracket", "step_part(-1)", "Prev", key_display="["),
+        Binding("right_square_bracket", "step_part(1)", "Next", key_display="]"),
         Binding("space", "skip_hook", "Skip hook", show=False),
-        Binding("ctrl+o", "external_editor", "$EDITOR"),
+        Binding("ctrl+r", "run_lab", "Run"),
+        Binding("ctrl+t", "stop", "Stop", show=False),
+        Binding("ctrl+g", "watch", "Watch", show=False),
+        Binding("ctrl+b", "fight", "Fight"),
+        Binding("ctrl+f", "reference", "Reference", show=False),
+        Binding("ctrl+o", "external_editor", "$EDITOR", show=False),
         Binding("ctrl+l", "reset_lab", "Reset lab", show=False),
         *(Binding(str(i + 1), f"part('{part}')", LABELS[part], show=False) for i, part in enumerate(PARTS)),
     ]
@@ -66,10 +73,7 @@ class LevelScreen(Screen):
             with TabPane(LABELS["lab"], id="lab"):
                 yield LabPanel(self.app.game.store.home, self.run.id, module, self.run.language)
             with TabPane(LABELS["boss"], id="boss"):
-                with VerticalScroll(classes="part"):
-                    yield Static(f"[b]Boss: {escape(module.boss_name)}[/]", classes="part-title")
-                    yield Markdown(module.boss_brief)
-                    yield Static(id="boss-status")
+                yield BossPanel(module)
             with TabPane(LABELS["gate"], id="gate"):
                 with VerticalScroll(classes="part"):
                     yield Static("[b]Forge Gate[/]", classes="part-title")
@@ -148,14 +152,108 @@ class LevelScreen(Screen):
             self.finish_hook()
             self.action_part("math")
 
+    def has_boss(self) -> bool:
+        return (bosses_directory() / self.module.id / "boss.py").is_file()
+
     def paint_boss(self) -> None:
-        defeated = self.progress().boss_defeated
-        status = (
-            "[green]Defeated.[/]"
-            if defeated
-            else "Not yet fought. The fight needs the sandboxed lab runner, which is not in this build."
-        )
-        self.query_one("#boss-status", Static).update(f"\n[b]Status:[/] {status}")
+        panel = self.query_one(BossPanel)
+        if not self.has_boss():
+            panel.status("[b]Status:[/] this module's boss is not built yet in this version of the game.")
+        elif self.progress().boss_defeated:
+            panel.status("[b]Status:[/] [green]defeated.[/] ctrl+b fights again; ctrl+f shows the reference beside your lab.")
+        else:
+            panel.status("[b]Status:[/] not yet fought. Press [b]ctrl+b[/] to fight: the boss judges your Python lab.")
+
+    # --- running things in the sandbox ------------------------------------------------------
+    def action_run_lab(self) -> None:
+        self.action_part("lab")
+        panel = self.query_one(LabPanel)
+        panel.flush()
+        if panel.path is None:
+            return
+        panel.show_output(f"$ run {panel.path.name}")
+        self.run_worker(self._run_lab(panel), group="sandbox", exclusive=True, exit_on_error=False)
+
+    async def _run_lab(self, panel: LabPanel) -> None:
+        from forge_tui.labrun import run_lab
+        from forge_tui.runner import SandboxError
+
+        try:
+            result = await run_lab(self.app.sandbox, panel.path, on_output=panel.write_output)
+        except SandboxError as err:
+            panel.write_output(f"\n[the sandbox could not run: {err}]\n")
+            return
+        panel.write_output(f"\n[{result.message} · {result.duration_s:.2f} s]\n")
+
+    def action_stop(self) -> None:
+        stopped = [w for w in self.workers if w.group == "sandbox" and w.is_running]
+        for worker in stopped:
+            worker.cancel()
+        if stopped:
+            self.notify("Stopped: the run and everything it started were killed.", timeout=4)
+
+    def action_watch(self) -> None:
+        self.watching = not getattr(self, "watching", False)
+        self.notify(f"Watch mode {'on: every save re-runs the lab' if self.watching else 'off'}.", timeout=4)
+        if self.watching:
+            self.action_run_lab()
+
+    @on(LabPanel.Saved)
+    def lab_saved(self) -> None:
+        if getattr(self, "watching", False):
+            self.action_run_lab()
+
+    def action_fight(self) -> None:
+        if not self.has_boss():
+            self.notify("This module's boss is not built yet.", severity="warning")
+            return
+        self.action_part("boss")
+        self.query_one(LabPanel).flush()
+        self.run_worker(self._fight(), group="sandbox", exclusive=True, exit_on_error=False)
+
+    async def _fight(self) -> None:
+        from forge_tui.boss import fight, load_boss
+        from forge_tui.labs import ensure_lab
+        from forge_tui.runner import SandboxError
+
+        panel = self.query_one(BossPanel)
+        home = self.app.game.store.home
+        lab = ensure_lab(home, self.run.id, self.module, "python")
+        try:
+            boss = await asyncio.to_thread(load_boss, self.module.id)
+            sandbox = self.app.sandbox
+            panel.begin(await asyncio.to_thread(sandbox.describe))
+            total = len(boss.module.cases(__import__("numpy").random.default_rng(0)))
+            report = await fight(boss, lab, sandbox, on_case=lambda case: panel.case(case, total))
+        except SandboxError as err:
+            panel.finish(False, f"The sandbox could not run the fight: {err}")
+            return
+        panel.finish(report.won, report.message)
+        if report.won:
+            try:
+                self.run = self.app.game.defeat_boss(self.run, self.module)
+            except GameError as err:
+                self.notify(str(err), severity="error")
+                return
+            state = self.app.game.module_state(self.run, self.module)
+            self.notify(
+                "Boss defeated." + (" Module forged: its unlock is yours." if state == "forged" else " Pass the gate to forge the module."),
+                title=self.module.boss_name,
+                timeout=8,
+            )
+            self.paint_unlock()
+
+    def action_reference(self) -> None:
+        if not self.progress().boss_defeated:
+            self.notify("The reference solution opens once the boss is defeated.", severity="warning")
+            return
+        from forge_tui.screens.reference import ReferenceScreen
+
+        lab = self.query_one(LabPanel)
+        lab.flush()
+        reference = bosses_directory() / self.module.id / "reference.py"
+        mine = lab.path if lab.path and lab.path.suffix == ".py" else None
+        self.app.push_screen(ReferenceScreen(self.module, reference, mine))
 
     def paint_gate(self, message: str | None = None) -> None:
         progress = self.progress()

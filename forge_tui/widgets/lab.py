@@ -17,7 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Collapsible, Markdown, Static, TextArea
+from textual.widgets import Collapsible, Log, Markdown, Static, TextArea
 
 from forge_tui.content import Module
 from forge_tui.labs import ensure_lab, lab_language, reset_lab, write_atomic
@@ -60,6 +60,7 @@ class LabPanel(Vertical):
             soft_wrap=False,
             show_line_numbers=True,
         )
+        yield Log(id="lab-output", max_lines=2000)
 
     def on_mount(self) -> None:
         self.editor = self.query_one("#lab-editor", TextArea)
@@ -161,6 +162,15 @@ class LabPanel(Vertical):
         self.load_from_disk()
         self.status(self._describe(f"reset to the starter; your version is kept as {backup.name}"))
         return backup
+
+    def show_output(self, title: str) -> None:
+        log = self.query_one("#lab-output", Log)
+        log.display = True
+        log.clear()
+        log.write_line(title)
+
+    def write_output(self, text: str) -> None:
+        self.query_one("#lab-output", Log).write(text)
 
     def status(self, text: str) -> None:
         if self.is_attached:

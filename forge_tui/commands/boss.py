@@ -1,0 +1,97 @@
+"""`neuralforge boss MODULE [--file F] [--run N]`: fight a module's boss from the shell.
+
+Exit codes: 0 victory, 1 defeat, 2 error (unknown module, no boss yet, locked module, no sandbox).
+"""
+
+from __future__ import annotations
+
+import sys
+
+VICTORY, DEFEAT, ERROR = 0, 1, 2
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "boss",
+        help="fight a module's boss with your lab",
+        description="Judge your lab (or FILE) against the module's hidden cases in the sandbox. "
+                    "Exit 0 victory, 1 defeat, 2 error.",
+    )
+    parser.add_argument("module", help="module number or id, e.g. 1 or vector-awakens")
+    parser.add_argument("--file", help="judge this Python file instead of the run's lab")
+    parser.add_argument("--run", help="run name or id (default: the most recently played)")
+    parser.add_argument("--seed", type=int, help=_hidden())
+    parser.set_defaults(handler=run)
+
+
+def _hidden():
+    import argparse
+
+    return argparse.SUPPRESS
+
+
+def _err(message: str) -> int:
+    print(f"neuralforge boss: {message}", file=sys.stderr)
+    return ERROR
+
+
+def run(args) -> int:
+    from pathlib import Path
+
+    from forge_tui.boss import fight_sync, load_boss
+    from forge_tui.game import LOCKED, Game
+    from forge_tui.labs import ensure_lab
+    from forge_tui.locations import data_directory
+    from forge_tui.runner import Sandbox, SandboxError
+
+    sandbox = Sandbox.start()  # first: numpy loads in the zygote while the rest is read
+    try:
+        game = Game()
+        try:
+            module = game.catalog.module(args.module)
+        except KeyError as err:
+            return _err(err.args[0])
+        run_state = game.store.resolve(args.run)
+        if game.module_state(run_state, module) == LOCKED:
+            before = game.catalog.previous(module)
+            return _err(f"module {module.number} ({module.title}) is locked: pass the gate of "
+                        f"module {before.number} ({before.title}) first")
+        boss = load_boss(module.id)
+        if boss is None:
+            return _err(f"module {module.number} ({module.title}) has no boss yet")
+        if args.file:
+            lab = Path(args.file)
+            if not lab.is_file():
+                return _err(f"no such file: {lab}")
+        else:
+            lab = ensure_lab(data_directory(), run_state.id, module, "python")
+        print(f"{module.boss_name or 'The boss'} (module {module.number}: {module.title})")
+        print(f"Lab: {lab}")
+        try:
+            print(f"Sandbox: {sandbox.describe()}")
+        except SandboxError as err:
+            return _err(str(err))
+
+        def show(case) -> None:
+            mark = "✓" if case.passed else "✗"
+            print(f"  {mark} {case.index + 1:>2}. {case.name}: {case.summary}")
+            if not case.passed:
+                print(f"       {case.message}")
+                if case.expected:
+                    print(f"       expected: {case.expected}")
+                print(f"       got: {case.got_summary}")
+                if case.hint:
+                    print(f"       hint: {case.hint}")
+
+        try:
+            report = fight_sync(boss, lab, sandbox, seed=args.seed, on_case=show)
+        except SandboxError as err:
+            return _err(str(err))
+        print(report.message)
+        print(f"({report.passed}/{len(report.cases)} cases, {report.duration_s * 1000:.0f} ms)")
+        if report.won:
+            game.store.update(run_state.id, lambda s: setattr(s.progress(module.id), "boss_defeated", True))
+            return VICTORY
+        return DEFEAT
+    finally:
+        sandbox.close()

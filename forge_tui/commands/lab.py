@@ -1,0 +1,79 @@
+"""`neuralforge lab MODULE --path | --run-lab [--run N]`: the run's lab file, from the shell.
+
+`--path` prints the lab file's path (creating it from the module's starter if missing);
+`--run-lab` runs it in the sandbox, streaming its output; exit 0 when it ran cleanly, 1 otherwise,
+2 on an error (unknown module, no starter, no sandbox).
+"""
+
+from __future__ import annotations
+
+import sys
+
+OK, FAILED, ERROR = 0, 1, 2
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "lab",
+        help="print or run a module's lab file",
+        description="Print the path of your lab file for a module, or run it in the sandbox.",
+    )
+    parser.add_argument("module", help="module number or id, e.g. 1 or vector-awakens")
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument("--path", action="store_true", help="print the lab file's path")
+    action.add_argument("--run-lab", action="store_true", help="run the lab in the sandbox")
+    parser.add_argument("--run", help="run name or id (default: the most recently played)")
+    parser.set_defaults(handler=run)
+
+
+def _err(message: str) -> int:
+    print(f"neuralforge lab: {message}", file=sys.stderr)
+    return ERROR
+
+
+def run(args) -> int:
+    from forge_tui.game import Game
+    from forge_tui.labs import ensure_lab
+    from forge_tui.locations import data_directory
+
+    sandbox = None
+    if args.run_lab:
+        from forge_tui.runner import Sandbox
+
+        sandbox = Sandbox.start()  # before anything else: the zygote warms up meanwhile
+    try:
+        game = Game()
+        try:
+            module = game.catalog.module(args.module)
+        except KeyError as err:
+            return _err(err.args[0])
+        run_state = game.store.resolve(args.run)
+        try:
+            path = ensure_lab(data_directory(), run_state.id, module, run_state.language)
+        except FileNotFoundError as err:
+            return _err(str(err))
+        if args.path:
+            print(path)
+            return OK
+        return _run_lab(sandbox, path)
+    finally:
+        if sandbox is not None:
+            sandbox.close()
+
+
+def _run_lab(sandbox, path) -> int:
+    import asyncio
+
+    from forge_tui.labrun import run_lab
+    from forge_tui.runner import SandboxError
+
+    def stream(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    try:
+        result = asyncio.run(run_lab(sandbox, path, on_output=stream))
+    except SandboxError as err:
+        return _err(str(err))
+    print(f"\n[{result.message} in {result.duration_s:.2f} s]")
+    return OK if result.ok else FAILED

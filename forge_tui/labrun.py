@@ -1,0 +1,49 @@
+"""Running a player's lab: copy it into a fresh directory, build it if it is C or Rust, run it
+in the sandbox. The TUI and the CLI both call `run_lab`; nothing else starts a lab."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from forge_tui.runner import Limits, RunResult, Sandbox
+
+BUILD_LIMITS = Limits(wall_s=60, cpu_s=60, memory_mb=2048, processes=32)
+BUILDERS = {
+    ".c": (["gcc", "-O2", "-std=c11", "-o", "lab", "lab.c", "-lm"], "gcc", "C labs need gcc (apt-get install gcc)"),
+    ".rs": (["rustc", "-O", "-o", "lab", "lab.rs"], "rustc", "Rust labs need rustc (install Rust with rustup)"),
+}
+
+
+def _failed(message: str) -> RunResult:
+    return RunResult("error", None, None, message, "")
+
+
+async def run_lab(
+    sandbox: Sandbox,
+    lab: Path,
+    *,
+    on_output: Callable[[str], None] | None = None,
+    limits: Limits = Limits(),
+) -> RunResult:
+    """The lab's outcome. A copy runs, never the file in the saves: the sandbox cannot read saves."""
+    work = Path(tempfile.mkdtemp(prefix="neuralforge-lab-"))
+    try:
+        copy = work / lab.name
+        shutil.copyfile(lab, copy)
+        if lab.suffix == ".py":
+            return await sandbox.run_python(copy, workdir=work, on_output=on_output, limits=limits)
+        if lab.suffix not in BUILDERS:
+            return _failed(f"running {lab.suffix} labs is not supported")
+        argv, tool, missing = BUILDERS[lab.suffix]
+        if shutil.which(tool) is None:
+            return _failed(missing)
+        built = await sandbox.run_command(argv, workdir=work, on_output=on_output, limits=BUILD_LIMITS)
+        if not built.ok:
+            return RunResult(built.outcome, built.exit_code, built.signal, f"the build failed: {built.message}",
+                             built.output, built.results, built.duration_s)
+        return await sandbox.run_command(["./lab"], workdir=work, on_output=on_output, limits=limits)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

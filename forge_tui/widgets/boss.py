@@ -1,0 +1,78 @@
+"""The Boss part: the brief, the sandbox's protections, and the fight as it happens."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown, Static
+
+from forge_tui.content import Module
+
+BAR_WIDTH = 24
+
+
+def health_bar(total: int, passed: int) -> str:
+    """The boss's health: every passing case takes a slice off."""
+    if total <= 0:
+        return ""
+    left = total - passed
+    filled = round(BAR_WIDTH * left / total)
+    colour = "green" if left == 0 else ("yellow" if left < total / 2 else "red")
+    return f"[b]{'Boss HP':<8}[/][{colour}]{'█' * filled}[/][dim]{'░' * (BAR_WIDTH - filled)}[/] {left}/{total}"
+
+
+class BossPanel(VerticalScroll):
+    """Shows a fight case by case; the level screen starts it and feeds it reports."""
+
+    def __init__(self, module: Module) -> None:
+        super().__init__(id="boss-panel", classes="part")
+        self.module = module
+        self.total = 0
+        self.passed = 0
+        self.failures: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"[b]Boss: {escape(self.module.boss_name)}[/]", id="boss-title")
+        yield Static(id="boss-status")
+        yield Static(id="boss-health")
+        yield Static(id="boss-case")
+        yield Static(id="boss-failures")
+        yield Markdown(self.module.boss_brief, id="boss-brief")
+
+    def status(self, text: str) -> None:
+        self.query_one("#boss-status", Static).update(text)
+
+    def begin(self, protections: str) -> None:
+        self.total, self.passed, self.failures = 0, 0, []
+        self.scroll_home(animate=False)
+        self.status(f"[b]Fighting…[/] [dim]sandbox: {escape(protections)}[/]")
+        self.query_one("#boss-health", Static).update("")
+        self.query_one("#boss-case", Static).update("[dim]starting the fight…[/]")
+        self.query_one("#boss-failures", Static).update("")
+
+    def case(self, report, total: int) -> None:
+        """One case judged: drop the health bar or record the failure."""
+        self.total = total
+        if report.passed:
+            self.passed += 1
+        else:
+            lines = [f"[red]✗ {escape(report.name)}[/]: {escape(report.message)}"]
+            if report.summary:
+                lines.append(f"    input:    {escape(report.summary)}")
+            if report.expected:
+                lines.append(f"    expected: {escape(report.expected)}")
+            lines.append(f"    got:      {escape(report.got_summary)}")
+            if report.hint:
+                lines.append(f"    [i]hint: {escape(report.hint)}[/]")
+            self.failures.append("\n".join(lines))
+        self.query_one("#boss-health", Static).update(health_bar(total, self.passed))
+        mark = "[green]✓[/]" if report.passed else "[red]✗[/]"
+        self.query_one("#boss-case", Static).update(
+            f"Case {report.index + 1}/{total} {mark} {escape(report.name)}  [dim]{escape(report.summary)}[/]"
+        )
+        self.query_one("#boss-failures", Static).update("\n".join(self.failures[:6]))
+
+    def finish(self, won: bool, message: str) -> None:
+        colour = "green" if won else "red"
+        self.status(f"[b {colour}]{escape(message)}[/]")
