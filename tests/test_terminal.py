@@ -41,6 +41,22 @@ class Tmux:
             time.sleep(0.2)
         raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
 
+    def press_until(self, key: str, text: str, before: str, tries: int = 20) -> str:
+        """Press `key` until `text` shows. A key sent while a screen is still being mounted
+        can land before its bindings exist, so it is pressed again, but only while the
+        screen still shows `before` (the key has not taken effect yet)."""
+        for _ in range(tries):
+            self.keys(key)
+            end = time.monotonic() + 2.0
+            while time.monotonic() < end:
+                shown = self.screen()
+                if text in shown:
+                    return shown
+                time.sleep(0.2)
+            if before not in self.screen():
+                return self.wait_for(text)
+        raise AssertionError(f"{text!r} never appeared after pressing {key!r}; the screen shows:\n{self.screen()}")
+
     def close(self) -> None:
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
 
@@ -59,13 +75,10 @@ def test_play_in_a_real_terminal(isolated_home, width, height):
     tmux = Tmux(f"nf-test-{width}", isolated_home, width, height)
     try:
         tmux.wait_for("New run")
-        tmux.keys("Enter")
-        shown = tmux.wait_for("Foundations")
+        shown = tmux.press_until("Enter", "Foundations", before="New run")
         assert "01 ○ open" in shown and "Modern LLMs" in shown
-        tmux.keys("Enter")
-        tmux.wait_for("Hook")
-        tmux.keys("5")
-        tmux.wait_for("Forge Gate")
+        tmux.press_until("Enter", "Hook", before="Foundations")
+        tmux.press_until("5", "Forge Gate", before="Hook")
         for char in "8, 9":
             tmux.keys(char)
         tmux.wait_for("8, 9")

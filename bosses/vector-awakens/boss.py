@@ -203,7 +203,7 @@ def _read_pair(item, index: int):
     if isinstance(similarity, bool) or not isinstance(similarity, (int, float)):
         return None, f"pair {index} should end with a number: got {_show_any(item)}"
     if not math.isfinite(similarity):
-        return None, f"pair {index} has similarity {similarity}: a cosine is always a finite number in [-1, 1]"
+        return None, f"pair {index} has similarity {similarity}: a cosine is a finite number in [-1, 1]"
     return (word_a, word_b, float(similarity)), ""
 
 

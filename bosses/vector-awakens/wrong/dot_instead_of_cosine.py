@@ -1,4 +1,6 @@
-"""Wrong on purpose: ranks pairs by the raw dot product, so long vectors look similar to everything."""
+"""Wrong on purpose: ranks pairs by the raw dot product, so long vectors look similar to
+everything.
+"""
 
 import math
 

@@ -1,4 +1,6 @@
-"""Wrong on purpose: the inner loop starts at i itself, so every word is paired with itself (similarity 1)."""
+"""Wrong on purpose: the inner loop starts at i itself, so every word is paired with itself
+(similarity 1).
+"""
 
 import math
 

@@ -33,6 +33,17 @@ def project(v, u):
     raise NotImplementedError("compute the scalar coefficient once, then scale each entry of u")
 
 
+def closest_pairs(words, vectors, k=5):
+    """The boss fight: the k most similar pairs of distinct words, best first.
+
+    words: a list of distinct strings; vectors: one list of floats per word.
+    Return a list of (word_a, word_b, similarity) tuples sorted from most to
+    least similar, each pair once, at most k of them. Zero vectors have no
+    direction: skip them. Build the similarity from your own functions above.
+    """
+    raise NotImplementedError("score every pair i < j with cosine_similarity, sort, keep the first k")
+
+
 if __name__ == "__main__":
     u, v = [1.0, 2.0, 2.0], [2.0, 0.0, 1.0]
     print("dot     ", dot(u, v))                    # 4.0
@@ -43,3 +54,6 @@ if __name__ == "__main__":
     r = [2.0 - p[0], 1.0 - p[1]]
     print("residual·u", dot(r, [3.0, 4.0]))         # 0 (up to rounding)
     print("angle deg", math.degrees(math.acos(cosine_similarity(u, v))))
+    words = ["king", "queen", "apple", "pear"]
+    vectors = [[0.9, 0.1, 0.0], [0.8, 0.2, 0.1], [0.0, 0.9, 0.4], [0.1, 0.8, 0.5]]
+    print("closest ", closest_pairs(words, vectors, k=2))   # apple-pear (0.985), then king-queen (0.984)

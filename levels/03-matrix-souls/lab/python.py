@@ -30,6 +30,17 @@ def svd_2x2(A):
     raise NotImplementedError("roots of t^2 - tr*t + det, then an eigenvector for each root")
 
 
+def svd(A):
+    """The boss fight: SVD of a 4x4 matrix, without np.linalg.svd, eig or eigh.
+
+    Returns (U, s, Vt) with A = U @ diag(s) @ Vt: U and Vt (4, 4) orthogonal,
+    s (4,) sorted from largest to smallest. Where some s_i is 0, u_i = A v_i / s_i
+    is undefined: complete U with unit vectors orthogonal to the others.
+    Power iteration with deflation on A^T A, or Jacobi rotations, both work.
+    """
+    raise NotImplementedError("eigenpairs of A.T @ A, sorted; s = sqrt(eigenvalues); u_i = A v_i / s_i")
+
+
 if __name__ == "__main__":
     A = np.array([[2.0, 1.0], [1.0, 2.0]])
     lam, v = power_iteration(A)
@@ -41,3 +52,8 @@ if __name__ == "__main__":
     print("numpy s:", np.linalg.svd(B)[1])
     print("rebuild error:", np.abs(U @ np.diag(s) @ Vt - B).max())
     print("condition number:", s[0] / s[1])       # 3.0
+
+    C = np.random.default_rng(1).standard_normal((4, 4))
+    U, s, Vt = svd(C)
+    print("4x4 s:", s, "numpy:", np.linalg.svd(C)[1])
+    print("rebuild error:", np.abs(U @ np.diag(s) @ Vt - C).max())

@@ -33,6 +33,15 @@ def softmax_ce_grad(z, y):
     raise NotImplementedError("start from softmax(z), subtract 1 at each target, divide by B")
 
 
+def softmax_cross_entropy(z, y):
+    """The boss fight: (loss, dz) for logits z of shape (B, V) and targets y of shape (B,).
+
+    loss = cross_entropy(z, y), a float; dz = softmax_ce_grad(z, y), shape (B, V).
+    Both must stay finite for logits of +-1000 and for targets whose probability is 0.
+    """
+    raise NotImplementedError("return the loss (through log-sum-exp) and the gradient (p - onehot) / B")
+
+
 if __name__ == "__main__":
     z = np.array([[1.0, 2.0, 3.0]])
     print("softmax      ", softmax(z))                 # [0.090, 0.245, 0.665]
@@ -44,3 +53,5 @@ if __name__ == "__main__":
     q = softmax(z)[0]
     print("KL(data||q)  ", kl_divergence(p_data, q))    # equals the CE above: H(one-hot) = 0
     print("stable?      ", softmax(np.array([1000.0, 1001.0])))
+    z_big = np.array([[1000.0, -1000.0]])
+    print("boss         ", softmax_cross_entropy(z_big, np.array([1])))   # (2000.0, [[1, -1]])

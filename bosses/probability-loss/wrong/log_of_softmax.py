@@ -1,0 +1,48 @@
+"""Wrong on purpose: takes log(softmax(z)[y]), which is log(0) = -inf once the target's probability
+underflows.
+"""
+
+import numpy as np
+
+
+def softmax(z, T=1.0):
+    """Probabilities along the last axis: exp(z/T) / sum exp(z/T), shifted by the max first."""
+    z = np.asarray(z, dtype=float) / T
+    z = z - z.max(axis=-1, keepdims=True)            # the largest exponent is now e^0 = 1
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def logsumexp(z):
+    """log sum_j exp(z_j) along the last axis, without overflow: m + log sum exp(z - m)."""
+    z = np.asarray(z, dtype=float)
+    m = z.max(axis=-1)
+    return m + np.log(np.exp(z - m[..., None]).sum(axis=-1))
+
+
+def cross_entropy(z, y):
+    """Mean over the batch of -log softmax(z)[b, y[b]] = logsumexp(z[b]) - z[b, y[b]]."""
+    z = np.asarray(z, dtype=float)
+    rows = np.arange(z.shape[0])
+    return float(np.mean(-np.log(softmax(z)[rows, y])))
+
+
+def kl_divergence(p, q):
+    """KL(p || q) = sum p log(p / q); terms with p = 0 count 0."""
+    p, q = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
+    keep = p > 0
+    return float(np.sum(p[keep] * np.log(p[keep] / q[keep])))
+
+
+def softmax_ce_grad(z, y):
+    """Gradient of cross_entropy(z, y) with respect to z: (softmax(z) - onehot(y)) / B."""
+    p = softmax(z)
+    rows = np.arange(p.shape[0])
+    p[rows, y] -= 1.0                                # subtract the one-hot target, row by row
+    return p / p.shape[0]
+
+
+def softmax_cross_entropy(z, y):
+    """The boss: the loss and its gradient together, (loss, dz)."""
+    return cross_entropy(z, y), softmax_ce_grad(z, y)
+
