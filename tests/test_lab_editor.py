@@ -116,3 +116,20 @@ async def test_a_hung_lab_is_stopped(isolated_home):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert not [w for w in app.screen.workers if w.is_running]
+
+
+async def test_reference_only_after_victory(isolated_home):
+    from forge_tui.screens.reference import ReferenceScreen
+
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        run, module = await open_lab(app, pilot)
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReferenceScreen)
+        app.screen.run = app.game.defeat_boss(run, module)
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(app.screen, ReferenceScreen)
+        texts = [area.text for area in app.screen.query(TextArea)]
+        assert "closest_pairs" in texts[1] and texts[0] == module.starter_path("python").read_text()
