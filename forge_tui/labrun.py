@@ -17,6 +17,19 @@ BUILDERS = {
 }
 
 
+def labs_refused() -> str | None:
+    """Why labs may not run in this process, or None. A host without filesystem isolation
+    for its players' labs starts each session's game with NEURALFORGE_LABS=0."""
+    import os
+
+    if os.environ.get("NEURALFORGE_LABS", "1") == "0":
+        return (
+            "labs are switched off on this host: it cannot keep one player's lab away from "
+            "another's files (the teacher can allow them with neuralforge serve --allow-unisolated-labs)"
+        )
+    return None
+
+
 def _failed(message: str) -> RunResult:
     return RunResult("error", None, None, message, "")
 

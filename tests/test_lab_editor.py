@@ -133,3 +133,15 @@ async def test_reference_only_after_victory(isolated_home):
         assert isinstance(app.screen, ReferenceScreen)
         texts = [area.text for area in app.screen.query(TextArea)]
         assert "closest_pairs" in texts[1] and texts[0] == module.starter_path("python").read_text()
+
+
+async def test_a_host_without_isolation_refuses_labs(isolated_home, monkeypatch):
+    monkeypatch.setenv("NEURALFORGE_LABS", "0")
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_lab(app, pilot)
+        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert app._sandbox is None, "nothing was started"
+        assert not app.screen.query_one("#lab-output").display

@@ -83,5 +83,9 @@ def runner_protections() -> Mapping[str, object] | None:
             report = getattr(report, "protections", report)
             if callable(report):
                 report = report()
-            return dict(report) if isinstance(report, Mapping) else None
+            if not isinstance(report, Mapping):
+                return None
+            # probe_only() gives the raw report: the layers are under "enabled"
+            layers = report.get("enabled")
+            return {str(k): bool(v) for k, v in layers.items()} if isinstance(layers, Mapping) else dict(report)
     return None

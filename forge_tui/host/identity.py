@@ -190,7 +190,11 @@ class HostPaths:
 
     def player_home(self, identity_id: str) -> Path:
         """The identity's NEURALFORGE_HOME; refuses anything that is not a plain folder name."""
-        if not (_NAME_RE.match(identity_id) or re.fullmatch(OPEN_PREFIX + r"[0-9a-f]{24}", identity_id)):
+        if identity_id.startswith(OPEN_PREFIX):
+            valid = re.fullmatch(OPEN_PREFIX + r"[0-9a-f]{24}", identity_id) is not None
+        else:
+            valid = _NAME_RE.match(identity_id) is not None
+        if not valid:
             raise ValueError(f"not an identity id: {identity_id!r}")
         return self.players_dir / identity_id
 

@@ -302,6 +302,10 @@ class GameProcess:
                     os.kill(child, signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):
                     pass
+            for _ in range(50):  # SIGKILL is delivered at once, but dying takes the kernel a moment
+                if not any(pid_alive(child) for child in tree):
+                    break
+                await asyncio.sleep(0.02)
         else:
             self._kill_leftovers()
         if self._waiter is not None:

@@ -165,7 +165,17 @@ class LevelScreen(Screen):
             panel.status("[b]Status:[/] not yet fought. Press [b]ctrl+b[/] to fight: the boss judges your Python lab.")
 
     # --- running things in the sandbox ------------------------------------------------------
+    def labs_refused(self) -> bool:
+        from forge_tui.labrun import labs_refused
+
+        reason = labs_refused()
+        if reason:
+            self.notify(reason[0].upper() + reason[1:] + ".", severity="warning", timeout=10)
+        return bool(reason)
+
     def action_run_lab(self) -> None:
+        if self.labs_refused():
+            return
         self.action_part("lab")
         panel = self.query_one(LabPanel)
         panel.flush()
@@ -204,6 +214,8 @@ class LevelScreen(Screen):
             self.action_run_lab()
 
     def action_fight(self) -> None:
+        if self.labs_refused():
+            return
         if not self.has_boss():
             self.notify("This module's boss is not built yet.", severity="warning")
             return

@@ -1,0 +1,291 @@
+"""How many players one machine holds over SSH: N concurrent asyncssh clients on loopback.
+
+`neuralforge serve --open` runs in its own process on a random 127.0.0.1 port. N clients
+connect (ramped up), each on an 80x24 PTY: sign up (a new run), then walk the map with arrow
+keys. For every arrow key the client times keystroke -> the first bytes of the screen update.
+Per N it prints p50/p95 latency, the memory of the game processes (PSS and RSS per session),
+and the CPU the host used while the players walked. It tries the N values given in order and
+stops after the first whose p95 exceeds the goal (100 ms). Everything is bounded: a fixed
+number of keys per client, a timeout on every wait, loopback only.
+
+    python benchmarks/ssh_load.py [--sessions 10,25,50,60] [--keys 20] [--pause 0.5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import asyncssh  # noqa: E402
+
+from forge_tui.host.session import descendants  # noqa: E402
+
+SERVE = (
+    "import argparse, sys\n"
+    "from forge_tui.commands import serve\n"
+    "parser = argparse.ArgumentParser(); serve.add_parser(parser.add_subparsers())\n"
+    "args = parser.parse_args(sys.argv[1:])\n"
+    "raise SystemExit(args.handler(args))\n"
+)
+ARROWS = [b"\x1b[C", b"\x1b[B", b"\x1b[D", b"\x1b[A"]  # right, down, left, up: stays on the map
+GOAL_P95_MS = 100.0
+WAIT_S = 30.0
+KEY_WAIT_S = 5.0
+RAMP_S = 0.5  # seconds between two players' arrivals
+
+
+def start_server(data: Path, max_sessions: int) -> tuple[subprocess.Popen, int]:
+    env = dict(os.environ, PYTHONPATH=str(REPO), NEURALFORGE_ANIMATE="0")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVE, "serve", "--open", "--port", "0", "--data", str(data), "--max-sessions", str(max_sessions)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=REPO,
+    )
+    banner = ""
+    while "Players type" not in banner:
+        line = proc.stdout.readline()
+        if not line:
+            raise SystemExit(f"serve did not start:\n{banner}")
+        banner += line
+    port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", banner).group(1))
+    return proc, port
+
+
+def memory_kib(pid: int) -> tuple[int, int]:
+    """(PSS, RSS) of one process in KiB."""
+    pss = rss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+                elif line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+    except OSError:
+        pass
+    return pss, rss
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except OSError:
+            pass
+    return total / ticks
+
+
+class Player:
+    def __init__(self, number: int, port: int):
+        self.number = number
+        self.port = port
+        self.buffer = bytearray()
+        self.latencies: list[float] = []
+        self.conn = None
+        self.process = None
+        self.connect_s = 0.0
+        self.first_key_ms = 0.0
+
+    async def wait_for(self, text: bytes, timeout: float = WAIT_S) -> None:
+        end = time.monotonic() + timeout
+        while text not in self.buffer:
+            left = end - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"player {self.number}: {text!r} never came: {bytes(self.buffer[-1500:])!r}")
+            try:
+                chunk = await asyncio.wait_for(self.process.stdout.read(65536), left)
+            except asyncio.TimeoutError:
+                continue
+            if not chunk:
+                raise ConnectionError(f"player {self.number}: session ended: {bytes(self.buffer[-300:])!r}")
+            self.buffer += chunk
+
+    async def drain(self, quiet: float = 0.03) -> None:
+        """Read what the last update still had in flight, so the next read is the new update."""
+        while True:
+            try:
+                chunk = await asyncio.wait_for(self.process.stdout.read(65536), quiet)
+            except asyncio.TimeoutError:
+                break
+            if not chunk:
+                raise ConnectionError(f"player {self.number}: session ended")
+        self.buffer.clear()
+
+    async def send(self, data: bytes, pause: float = 0.15) -> None:
+        self.process.stdin.write(data)
+        await asyncio.sleep(pause)
+
+    async def join(self) -> None:
+        started = time.monotonic()
+        key = asyncssh.generate_private_key("ssh-ed25519")
+        self.conn = await asyncssh.connect(
+            "127.0.0.1", self.port, known_hosts=None, client_keys=[key], agent_path=None, username="player"
+        )
+        self.process = await self.conn.create_process(term_type="xterm-256color", term_size=(80, 24), encoding=None)
+        await self.wait_for(b"New run")
+        self.connect_s = time.monotonic() - started
+        for attempt in range(4):
+            if await self.sign_up(attempt):
+                return
+            await self.send(b"\x1b", 1.0)  # back to the start screen, and again
+            await self.wait_for(b"New run")
+        raise TimeoutError(f"player {self.number}: could not sign up")
+
+    async def sign_up(self, attempt: int) -> bool:
+        """One try at the signup form; under load a key can land before the focus moved."""
+        pause = 0.3 * (attempt + 1)
+        await self.send(b"n", pause)
+        await self.wait_for(b"Flavors")
+        await asyncio.sleep(pause)
+        for char in f"p{self.number}".encode():
+            await self.send(bytes([char]), 0.05)
+        await self.send(b"\r", 2 * pause)  # the focus moves to the flavors list
+        await self.send(b" ", pause)  # first flavor
+        for _ in range(3):
+            await self.send(b"\x1b[B", 0.1)
+        await self.send(b" ", pause)  # fourth flavor
+        self.buffer.clear()
+        await self.send(b"\x13")  # ctrl+s: create the run
+        try:
+            return await self.wait_for_any(b"Foundations", b" chosen)", b"Give the run", timeout=15) == b"Foundations"
+        except TimeoutError:
+            return False
+
+    async def wait_for_any(self, *texts: bytes, timeout: float = WAIT_S) -> bytes:
+        end = time.monotonic() + timeout
+        while True:
+            for text in texts:
+                if text in self.buffer:
+                    return text
+            left = end - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"player {self.number}: none of {texts!r} came")
+            try:
+                chunk = await asyncio.wait_for(self.process.stdout.read(65536), left)
+            except asyncio.TimeoutError:
+                continue
+            if not chunk:
+                raise ConnectionError(f"player {self.number}: session ended")
+            self.buffer += chunk
+
+    async def walk(self, keys: int, pause: float) -> None:
+        """Time ``keys`` arrow keys; one first key before them is timed apart (a cold code path
+        in the game makes the first move on the map ~150 ms slower, load or not)."""
+        for index in range(-1, keys):
+            await asyncio.sleep(pause * random.uniform(0.5, 1.5))
+            await self.drain()
+            sent = time.monotonic()
+            self.process.stdin.write(ARROWS[(index + 1) % len(ARROWS)])  # right, down, left, up: each one moves
+            try:
+                chunk = await asyncio.wait_for(self.process.stdout.read(65536), KEY_WAIT_S)
+            except asyncio.TimeoutError:
+                chunk = b""
+            took = (time.monotonic() - sent) * 1000 if chunk else KEY_WAIT_S * 1000  # no update counts as the wait
+            if index < 0:
+                self.first_key_ms = took
+            else:
+                self.latencies.append(took)
+
+    async def leave(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            await self.conn.wait_closed()
+
+
+async def trial(n: int, keys: int, pause: float) -> dict:
+    with tempfile.TemporaryDirectory(prefix="nf-ssh-load-") as tmp:
+        server, port = start_server(Path(tmp), max_sessions=n + 5)
+        players = [Player(i, port) for i in range(n)]
+        try:
+            joined = time.monotonic()
+            # ramp up: a class does not press Enter in the same millisecond
+            async def staggered(player: Player) -> None:
+                await asyncio.sleep(player.number * RAMP_S)
+                await player.join()
+
+            await asyncio.gather(*(staggered(p) for p in players))
+            ramp_s = time.monotonic() - joined
+            await asyncio.sleep(5.0)  # let every game's background warm-up (sympy) finish
+            games = descendants(server.pid)
+            memory = [memory_kib(pid) for pid in games]
+            host_pids = [server.pid] + games
+            cpu_before, wall_before, client_before = cpu_seconds(host_pids), time.monotonic(), sum(os.times()[:2])
+            await asyncio.gather(*(p.walk(keys, pause) for p in players))
+            cpu_used = cpu_seconds(host_pids) - cpu_before
+            client_cpu = sum(os.times()[:2]) - client_before
+            wall = time.monotonic() - wall_before
+            server_pss = memory_kib(server.pid)[0]
+        finally:
+            await asyncio.gather(*(p.leave() for p in players), return_exceptions=True)
+            server.terminate()
+            server.wait(30)
+    latencies = sorted(ms for p in players for ms in p.latencies)
+    quantiles = statistics.quantiles(latencies, n=100)
+    game_memory = [m for pid, m in zip(games, memory) if m[0]]
+    return {
+        "n": n,
+        "samples": len(latencies),
+        "p50": statistics.median(latencies),
+        "p95": quantiles[94],
+        "max": latencies[-1],
+        "connect_p50": statistics.median(p.connect_s for p in players),
+        "first_key_p50": statistics.median(p.first_key_ms for p in players),
+        "ramp_s": ramp_s,
+        "pss_mib": statistics.mean(m[0] for m in game_memory) / 1024 if game_memory else 0.0,
+        "rss_mib": statistics.mean(m[1] for m in game_memory) / 1024 if game_memory else 0.0,
+        "processes": len(games),
+        "server_pss_mib": server_pss / 1024,
+        "cpu_cores": cpu_used / wall,
+        "client_cores": client_cpu / wall,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", default="10,25,50,60", help="N values to try, in order (default 10,25,50,60)")
+    parser.add_argument("--keys", type=int, default=20, help="arrow keys per player per trial (default 20)")
+    parser.add_argument("--pause", type=float, default=0.5, help="mean seconds between a player's keys (default 0.5)")
+    args = parser.parse_args()
+    random.seed(1)
+    print(f"{date.today()} · {platform.node()} · {platform.processor() or platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}")
+    best = 0
+    for n in [int(x) for x in args.sessions.split(",") if x.strip()]:
+        result = asyncio.run(trial(n, args.keys, args.pause))
+        met = result["p95"] <= GOAL_P95_MS
+        print(
+            f"N={n:<3} keys={result['samples']:<5} p50={result['p50']:6.1f} ms  p95={result['p95']:6.1f} ms  "
+            f"max={result['max']:6.0f} ms  first key p50={result['first_key_p50']:.0f} ms  game PSS={result['pss_mib']:5.1f} MiB (RSS {result['rss_mib']:5.1f}) x{result['processes']}  "
+            f"server PSS={result['server_pss_mib']:.0f} MiB  host CPU={result['cpu_cores']:.2f} cores  clients CPU={result['client_cores']:.2f} cores  "
+            f"first screen p50={result['connect_p50']:.2f} s (ramp {result['ramp_s']:.0f} s)  {'ok' if met else 'OVER GOAL'}",
+            flush=True,
+        )
+        if not met:
+            break
+        best = n
+    print(f"Largest N tried with p95 <= {GOAL_P95_MS:.0f} ms: {best}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
