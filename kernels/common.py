@@ -27,6 +27,12 @@ TOLERANCES = {
     "tf32": (1e-3, 1e-3),
     "bf16": (1e-2, 1e-2),
     "fp16": (1e-2, 1e-2),
+    # Attention rounds the probabilities P to the input precision before P·V, as FlashAttention
+    # does: two roundings instead of one. Measured on the interpreter (2026-11-23): the reference
+    # kernel's worst element reached 1.4x the plain bf16 tolerance over 36 checks (PyTorch's
+    # SDPA, which keeps P in fp32, reached 0.53x), so attention gets twice the bf16 tolerance.
+    "bf16-attention": (2e-2, 2e-2),
+    "fp16-attention": (2e-2, 2e-2),
 }
 
 
@@ -338,6 +344,8 @@ _register(KernelSpec(
 def tolerance_class(spec: KernelSpec, dtype_name: str, on_gpu: bool) -> str:
     if dtype_name == "fp32" and spec.tensor_cores and on_gpu:
         return "tf32"
+    if spec.name == "attention" and dtype_name in ("bf16", "fp16"):
+        return f"{dtype_name}-attention"
     return dtype_name
 
 
