@@ -3,6 +3,9 @@
 A boss lives in `bosses/<module-id>/`:
   boss.py       ENTRY, TIME_LIMIT_S, cases(rng) -> [case], judge(case, got) -> (passed, expected, message)
   reference.py  a lab that wins;  wrong/*.py  plausible labs that must lose.
+  c/            optional C path: boss.py names C_DRIVER (a trusted C main compiled with the
+                player's lab.c), C_HEADER (the entry's signature), c_stdin(cases) and
+                c_answer(case, value); c/reference.c wins, c/wrong_*.c must lose.
 `boss.py` is trusted and imported here, in the game's process; the player's lab runs in a
 sandboxed child that receives only the cases' inputs (never the expected values) and sends one
 JSON message per case. The judge decides: a missing or malformed answer, a crash, a non-zero
@@ -42,6 +45,19 @@ class Boss:
     @property
     def wrong_paths(self) -> list[Path]:
         return sorted((self.directory / "wrong").glob("*.py"))
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The lab languages this boss can fight: Python always, C when it has a C driver."""
+        return ("python", "c") if getattr(self.module, "C_DRIVER", None) else ("python",)
+
+    @property
+    def c_reference_path(self) -> Path:
+        return self.directory / "c" / "reference.c"
+
+    @property
+    def c_wrong_paths(self) -> list[Path]:
+        return sorted((self.directory / "c").glob("wrong_*.c"))
 
 
 @dataclass(frozen=True)
@@ -179,25 +195,26 @@ def _lost_reason(run: RunResult) -> str:
     return f"no answer: {run.message}"
 
 
-async def fight(boss: Boss, lab_path: Path, sandbox: Sandbox, *, seed: int | None = None,
-                on_case: Callable[[CaseReport], None] | None = None,
-                on_output: Callable[[str], None] | None = None) -> FightReport:
-    import numpy as np
+class _Tally:
+    """The reports of one fight, filled as answers stream in and closed by `finish`."""
 
-    started = time.monotonic()
-    seed = secrets.randbits(64) if seed is None else seed
-    cases = boss.module.cases(np.random.default_rng(seed))
-    reports: dict[int, CaseReport] = {}
+    def __init__(self, cases: list[dict], on_case: Callable[[CaseReport], None] | None):
+        self.cases = cases
+        self.on_case = on_case
+        self.reports: dict[int, CaseReport] = {}
 
-    def report(index: int, passed: bool, expected: str, got: str, message: str) -> None:
-        case = cases[index]
+    def report(self, index: int, passed: bool, expected: str, got: str, message: str) -> None:
+        case = self.cases[index]
         item = CaseReport(index, str(case.get("name", f"case {index + 1}")), str(case.get("summary", "")),
                           passed, expected, got, message, str(case.get("hint", "")) if not passed else "")
-        reports[index] = item
-        if on_case:
-            on_case(item)
+        self.reports[index] = item
+        if self.on_case:
+            self.on_case(item)
 
-    def on_result(message) -> None:
+    def on_result(self, boss: Boss, message, *, read=None, raised: str = "your code raised ") -> None:
+        """Judge one message from the result channel. `read(case, value)` turns the raw value
+        into what the judge expects, returning (got, problem)."""
+        cases, reports = self.cases, self.reports
         if not isinstance(message, dict):
             return
         index = message.get("case")
@@ -207,40 +224,143 @@ async def fight(boss: Boss, lab_path: Path, sandbox: Sandbox, *, seed: int | Non
             return  # answers arrive in order; one that skips ahead is not trusted
         if not message.get("ok"):
             error = str(message.get("error", "the case failed"))[:300]
-            report(index, False, "", "an error", f"your code raised {error}")
+            self.report(index, False, "", "an error", f"{raised}{error}")
             return
         try:
             got = _unpack_answer(message.get("value"))
-        except (ValueError, TypeError):
-            report(index, False, "", "a malformed answer", "the answer that came back was malformed")
+            problem = ""
+            if read is not None:
+                got, problem = read(cases[index], got)
+        except (ValueError, TypeError, KeyError, IndexError):
+            self.report(index, False, "", "a malformed answer", "the answer that came back was malformed")
+            return
+        if problem:
+            self.report(index, False, "", "a malformed answer", str(problem))
             return
         try:
             passed, expected, verdict = boss.module.judge(cases[index], got)
         except Exception as exc:  # noqa: BLE001 - a judge that cannot read the answer: malformed
             passed, expected, verdict = False, "", f"the answer could not be checked ({type(exc).__name__}: malformed)"
-        report(index, bool(passed), str(expected), summarize(got), str(verdict))
+        self.report(index, bool(passed), str(expected), summarize(got), str(verdict))
+
+    def lose_the_rest(self, message: str) -> None:
+        for index in range(len(self.cases)):
+            if index not in self.reports:
+                self.report(index, False, "", "nothing", message)
+
+    def finish(self, run: RunResult, sandbox: Sandbox, started: float, seed: int,
+               defeat: str | None = None) -> FightReport:
+        self.lose_the_rest(_lost_reason(run))
+        ordered = [self.reports[i] for i in range(len(self.cases))]
+        passed = sum(c.passed for c in ordered)
+        won = passed == len(ordered) and run.outcome == "ok" and defeat is None
+        if won:
+            message = f"Victory: all {len(ordered)} cases passed."
+        elif defeat is not None:
+            message = f"Defeat: {defeat}"
+        elif passed == len(ordered):
+            message = f"Defeat: every case passed, but the lab then {run.message}."
+        else:
+            first = next(c for c in ordered if not c.passed)
+            message = f"Defeat: {passed}/{len(ordered)} cases passed; first failure: {first.name}: {first.message}"
+        return FightReport(won, ordered, message, sandbox.describe(), time.monotonic() - started, seed, run)
+
+
+async def fight(boss: Boss, lab_path: Path, sandbox: Sandbox, *, seed: int | None = None,
+                on_case: Callable[[CaseReport], None] | None = None,
+                on_output: Callable[[str], None] | None = None) -> FightReport:
+    """Fight `boss` with the lab at `lab_path`: a `.c` lab takes the compiled C path
+    (when the boss has one), anything else the Python path."""
+    import numpy as np
+
+    started = time.monotonic()
+    seed = secrets.randbits(64) if seed is None else seed
+    cases = boss.module.cases(np.random.default_rng(seed))
+    tally = _Tally(cases, on_case)
+    if Path(lab_path).suffix == ".c":
+        return await _fight_c(boss, Path(lab_path), sandbox, tally, started, seed, on_output)
 
     workdir = Path(tempfile.mkdtemp(prefix="neuralforge-boss-"))
     limits = Limits(wall_s=boss.time_limit_s, cpu_s=boss.time_limit_s)
     try:
         run = await sandbox.run_cases(Path(lab_path), [_child_case(c) for c in cases], workdir=workdir,
-                                      limits=limits, on_output=on_output, on_result=on_result)
+                                      limits=limits, on_output=on_output,
+                                      on_result=lambda message: tally.on_result(boss, message))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    for index in range(len(cases)):
-        if index not in reports:
-            report(index, False, "", "nothing", _lost_reason(run))
-    ordered = [reports[i] for i in range(len(cases))]
-    passed = sum(c.passed for c in ordered)
-    won = passed == len(ordered) and run.outcome == "ok"
-    if won:
-        message = f"Victory: all {len(ordered)} cases passed."
-    elif passed == len(ordered):
-        message = f"Defeat: every case passed, but the lab then {run.message}."
+    return tally.finish(run, sandbox, started, seed)
+
+
+# ---------------------------------------------------------------- the C path
+
+C_EXECUTABLE = "fight"
+C_LAB_MAIN = "neuralforge_lab_main"  # the lab's own main is renamed to this; the driver's main runs
+COMPILE_LIMITS = Limits(wall_s=30, cpu_s=20, memory_mb=2048, processes=32, output_bytes=64_000, file_mb=64)
+
+
+def c_compile_command(boss: Boss) -> list[str]:
+    """gcc, run in the fight's working folder on lab.c plus the boss's trusted driver."""
+    command = ["gcc", "-std=c11", "-O2", "-fdiagnostics-color=never", "-fmax-errors=10",
+               f"-Dmain={C_LAB_MAIN}"]
+    header = getattr(boss.module, "C_HEADER", None)
+    if header:
+        command += ["-include", Path(header).name]
+    return command + ["-o", C_EXECUTABLE, "lab.c", Path(boss.module.C_DRIVER).name, "-lm"]
+
+
+def first_compile_error(output: str) -> str:
+    """The compiler's first error as one line (the file's own name, never the sandbox's folders)."""
+    output = output.replace("\u2018", "'").replace("\u2019", "'")  # gcc's UTF-8 quotes, as plain ones
+    lines = [" ".join(line.split()) for line in output.splitlines()]
+    for line in lines:
+        if "undefined reference to" in line:
+            return "undefined reference to " + line.split("undefined reference to", 1)[1].strip()
+        if "error:" in line or "Error:" in line:
+            text = line
+            break
     else:
-        first = next(c for c in ordered if not c.passed)
-        message = f"Defeat: {passed}/{len(ordered)} cases passed; first failure: {first.name}: {first.message}"
-    return FightReport(won, ordered, message, sandbox.describe(), time.monotonic() - started, seed, run)
+        text = next((line for line in lines if line), "")
+    text = text.replace("collect2: ", "")
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+async def _fight_c(boss: Boss, lab: Path, sandbox: Sandbox, tally: _Tally, started: float, seed: int,
+                   on_output) -> FightReport:
+    def lost(run: RunResult, defeat: str) -> FightReport:
+        tally.lose_the_rest(defeat)
+        return tally.finish(run, sandbox, started, seed, defeat=defeat)
+
+    if "c" not in boss.languages:
+        return lost(RunResult("error", None, None, "", ""),
+                    "this boss has no C path yet: fight it with the Python lab")
+    if shutil.which("gcc") is None:
+        return lost(RunResult("error", None, None, "", ""), "C labs need gcc (apt-get install gcc)")
+    workdir = Path(tempfile.mkdtemp(prefix="neuralforge-boss-c-"))
+    try:
+        shutil.copyfile(lab, workdir / "lab.c")
+        for name in (boss.module.C_DRIVER, getattr(boss.module, "C_HEADER", None)):
+            if name:
+                shutil.copyfile(boss.directory / name, workdir / Path(name).name)
+        built = await sandbox.run_command(c_compile_command(boss), workdir=workdir, limits=COMPILE_LIMITS,
+                                          on_output=on_output)
+        if not built.ok:
+            error = first_compile_error(built.output)
+            if built.outcome == "exit":
+                reason = error or built.message
+            else:
+                reason = f"the compiler stopped ({built.message})" + (f"; first error: {error}" if error else "")
+            return lost(built, f"your C did not compile: {reason}")
+        limits = Limits(wall_s=boss.time_limit_s, cpu_s=boss.time_limit_s)
+        run = await sandbox.run_command([f"./{C_EXECUTABLE}"], workdir=workdir,
+                                        stdin=boss.module.c_stdin(tally.cases).encode(),
+                                        limits=limits, on_output=on_output)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    # run_command keeps the result channel's messages in order; the binary answers in
+    # milliseconds, so judging them once it has stopped costs the player nothing.
+    for message in run.results:
+        tally.on_result(boss, message, read=boss.module.c_answer, raised="")
+    return tally.finish(run, sandbox, started, seed)
 
 
 def fight_sync(boss: Boss, lab_path: Path, sandbox: Sandbox, **kwargs) -> FightReport:

@@ -145,3 +145,27 @@ async def test_a_host_without_isolation_refuses_labs(isolated_home, monkeypatch)
         await pilot.pause()
         assert app._sandbox is None, "nothing was started"
         assert not app.screen.query_one("#lab-output").display
+
+
+async def test_a_c_run_fights_with_its_c_lab(isolated_home):
+    import shutil
+
+    import pytest
+
+    from forge_tui.locations import bosses_directory
+    from forge_tui.widgets.boss import BossPanel
+
+    if shutil.which("gcc") is None:
+        pytest.skip("gcc is not installed")
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        run, module = await open_lab(app, pilot, language="c")
+        app.screen.query_one("#lab-editor", TextArea).text = (
+            bosses_directory() / module.id / "c" / "reference.c"
+        ).read_text()
+        await pilot.press("ctrl+b")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = app.screen.query_one(BossPanel)
+        assert panel.passed == panel.total > 0
+        assert app.game.store.load(run.id).progress(module.id).boss_defeated

@@ -175,6 +175,48 @@ def cases(rng: np.random.Generator) -> list[dict]:
     return out
 
 
+# ---------------------------------------------------------------- the C path
+
+C_DRIVER = "c/driver.c"  # compiled with the player's lab.c; reads c_stdin(cases), answers on fd 3
+C_HEADER = "c/closest_pairs.h"  # the signature lab.c must match, forced into the build
+C_SIGNATURE = ("int closest_pairs(const double *vectors, int n, int d, int k, "
+               "int *first, int *second, double *similarity)")
+
+
+def c_case_text(case: dict) -> str:
+    """One case as the C driver reads it: "n d k", then one line of d numbers per row.
+    Only the inputs: no words (the driver works in row numbers) and nothing expected."""
+    _, vectors = case["call"]["args"]
+    k = case["call"]["kwargs"].get("k", 5)
+    d = len(vectors[0]) if vectors else 1
+    rows = [" ".join(repr(float(x)) for x in row) for row in vectors]
+    return "\n".join([f"{len(vectors)} {d} {k}", *rows]) + "\n"
+
+
+def c_stdin(cases: list[dict]) -> str:
+    """Everything the C driver reads on stdin: the number of cases, then each case."""
+    return f"{len(cases)}\n" + "".join(c_case_text(case) for case in cases)
+
+
+def c_answer(case: dict, value):
+    """The C driver's answer ([[i, j, similarity], ...] in row numbers) as the judge's
+    (word_a, word_b, similarity) tuples, or (None, problem) when it cannot be read."""
+    words, _ = case["call"]["args"]
+    if not isinstance(value, list):
+        return None, f"the driver sent {_show_any(value)}, not a list of pairs"
+    pairs = []
+    for index, item in enumerate(value, start=1):
+        if not isinstance(item, list) or len(item) != 3:
+            return None, f"pair {index} is not (first, second, similarity): got {_show_any(item)}"
+        i, j, similarity = item
+        for row in (i, j):
+            if isinstance(row, bool) or not isinstance(row, int) or not 0 <= row < len(words):
+                return None, (f"pair {index} names row {_show_any(row)}, but the rows are 0 to "
+                              f"{len(words) - 1}: was this pair ever written?")
+        pairs.append((words[i], words[j], similarity))
+    return pairs, ""
+
+
 # ---------------------------------------------------------------- judge
 
 def _show(word_a, word_b, similarity) -> str:

@@ -64,7 +64,8 @@ def run(args) -> int:
             if not lab.is_file():
                 return _err(f"no such file: {lab}")
         else:
-            lab = ensure_lab(data_directory(), run_state.id, module, "python")
+            language = run_state.language if run_state.language in boss.languages else "python"
+            lab = ensure_lab(data_directory(), run_state.id, module, language)
         print(f"{module.boss_name or 'The boss'} (module {module.number}: {module.title})")
         print(f"Lab: {lab}")
         try:

@@ -162,7 +162,7 @@ class LevelScreen(Screen):
         elif self.progress().boss_defeated:
             panel.status("[b]Status:[/] [green]defeated.[/] ctrl+b fights again; ctrl+f shows the reference beside your lab.")
         else:
-            panel.status("[b]Status:[/] not yet fought. Press [b]ctrl+b[/] to fight: the boss judges your Python lab.")
+            panel.status("[b]Status:[/] not yet fought. Press [b]ctrl+b[/] to fight: the boss judges your lab.")
 
     # --- running things in the sandbox ------------------------------------------------------
     def labs_refused(self) -> bool:
@@ -230,9 +230,10 @@ class LevelScreen(Screen):
 
         panel = self.query_one(BossPanel)
         home = self.app.game.store.home
-        lab = ensure_lab(home, self.run.id, self.module, "python")
         try:
             boss = await asyncio.to_thread(load_boss, self.module.id)
+            language = self.run.language if self.run.language in boss.languages else "python"
+            lab = ensure_lab(home, self.run.id, self.module, language)
             sandbox = self.app.sandbox
             panel.begin(await asyncio.to_thread(sandbox.describe))
             total = len(boss.module.cases(__import__("numpy").random.default_rng(0)))

@@ -2,7 +2,8 @@
  *
  * Build and run:  gcc -std=c11 -O2 lab.c -lm && ./a.out
  * Each function works on arrays of n doubles. Fill in the TODOs until the
- * printed numbers match the Python lab.
+ * printed numbers match the Python lab. The boss fight calls closest_pairs (its own
+ * main replaces yours during the fight, so keep whatever you like in main).
  */
 #include <math.h>
 #include <stdio.h>
@@ -34,6 +35,19 @@ int project(const double *v, const double *u, int n, double *out) {
     (void)v; (void)u;
     /* TODO: c = (u·v) / (u·u); out[i] = c * u[i] */
     for (int i = 0; i < n; i++) out[i] = 0;
+    return 0;
+}
+
+/* The boss fight: the k most similar pairs of distinct rows of vectors, best first.
+ * vectors holds n rows of d doubles, one after another: row i starts at vectors + i*d.
+ * Write pair p as rows first[p] and second[p] with their cosine similarity[p]
+ * (most similar first, each pair once, zero vectors skipped) and return how many pairs
+ * you wrote: k, or fewer when fewer pairs exist. */
+int closest_pairs(const double *vectors, int n, int d, int k,
+                  int *first, int *second, double *similarity) {
+    (void)vectors; (void)n; (void)d; (void)k; (void)first; (void)second; (void)similarity;
+    /* TODO: for every pair i < j of nonzero rows, compute cosine_similarity(row i, row j, d)
+     * and keep the k largest, sorted from most to least similar */
     return 0;
 }
 
