@@ -70,6 +70,7 @@ class CaseReport:
     got_summary: str
     message: str
     hint: str
+    total: int = 0  # how many cases the fight has: a health bar's full length
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,8 @@ class _Tally:
     def report(self, index: int, passed: bool, expected: str, got: str, message: str) -> None:
         case = self.cases[index]
         item = CaseReport(index, str(case.get("name", f"case {index + 1}")), str(case.get("summary", "")),
-                          passed, expected, got, message, str(case.get("hint", "")) if not passed else "")
+                          passed, expected, got, message, str(case.get("hint", "")) if not passed else "",
+                          len(self.cases))
         self.reports[index] = item
         if self.on_case:
             self.on_case(item)

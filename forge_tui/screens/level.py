@@ -236,8 +236,7 @@ class LevelScreen(Screen):
             lab = ensure_lab(home, self.run.id, self.module, language)
             sandbox = self.app.sandbox
             panel.begin(await asyncio.to_thread(sandbox.describe))
-            total = len(boss.module.cases(__import__("numpy").random.default_rng(0)))
-            report = await fight(boss, lab, sandbox, on_case=lambda case: panel.case(case, total))
+            report = await fight(boss, lab, sandbox, on_case=panel.case)
         except SandboxError as err:
             panel.finish(False, f"The sandbox could not run the fight: {err}")
             return

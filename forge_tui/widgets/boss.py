@@ -51,9 +51,9 @@ class BossPanel(VerticalScroll):
         self.query_one("#boss-case", Static).update("[dim]starting the fight…[/]")
         self.query_one("#boss-failures", Static).update("")
 
-    def case(self, report, total: int) -> None:
+    def case(self, report) -> None:
         """One case judged: drop the health bar or record the failure."""
-        self.total = total
+        self.total = total = report.total
         if report.passed:
             self.passed += 1
         else:
