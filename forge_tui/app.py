@@ -58,7 +58,7 @@ class NeuralForgeApp(App):
 
     @property
     def sandbox(self):
-        """The runner for labs and bosses; the CLI starts it before Textual's threads exist."""
+        """The runner for labs and bosses, started on first use (or by warm_up)."""
         if self._sandbox is None:
             from forge_tui.runner import Sandbox
 
@@ -70,11 +70,15 @@ class NeuralForgeApp(App):
             self._sandbox.close()
 
     def warm_up(self) -> None:
-        """Import sympy in a thread once the first screen is up, so the Math part opens fast."""
+        """Once the first screen is up: start the sandbox's zygote (it loads numpy in its own
+        process; Popen, so safe with Textual's threads) and import sympy in a thread, so the
+        Math, Lab and Boss parts open without a pause. Before the first screen they would
+        only compete with it for the CPU."""
 
         def load() -> None:
             import sympy  # noqa: F401
 
+        self.call_after_refresh(lambda: self.sandbox)
         self.run_worker(load, thread=True, group="warm-up", exit_on_error=False)
 
     def on_resize(self, event: events.Resize) -> None:

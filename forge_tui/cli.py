@@ -199,12 +199,9 @@ def cmd_doctor(args) -> int:
 
 
 def cmd_play(args) -> int:
-    from forge_tui.runner import Sandbox
-
-    sandbox = Sandbox.start()  # its warm zygote starts now, before Textual starts threads
     from forge_tui.app import NeuralForgeApp
 
-    NeuralForgeApp(resume=getattr(args, "run", None), sandbox=sandbox).run()
+    NeuralForgeApp(resume=getattr(args, "run", None)).run()
     return OK
 
 
