@@ -78,7 +78,10 @@ class NeuralForgeApp(App):
         def load() -> None:
             import sympy  # noqa: F401
 
-        self.call_after_refresh(lambda: self.sandbox)
+        from forge_tui.labrun import labs_refused
+
+        if not labs_refused():
+            self.call_after_refresh(lambda: self.sandbox)
         self.run_worker(load, thread=True, group="warm-up", exit_on_error=False)
 
     def on_resize(self, event: events.Resize) -> None:
