@@ -152,7 +152,7 @@ def _pack_inputs(value):
     return value
 
 
-def _unpack_answer(value, depth: int = 0):
+def unpack_answer(value, depth: int = 0):
     """The child's answer as the judge expects it: packed arrays back to nested lists.
     The bytes come from untrusted code: dtype, shape and length are checked."""
     if depth > 100:
@@ -173,13 +173,13 @@ def _unpack_answer(value, depth: int = 0):
             if len(raw) != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
                 raise ValueError("array size does not match its shape")
             return np.frombuffer(raw, dtype=dtype).reshape(shape).tolist()
-        return {k: _unpack_answer(v, depth + 1) for k, v in value.items()}
+        return {k: unpack_answer(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [_unpack_answer(v, depth + 1) for v in value]
+        return [unpack_answer(v, depth + 1) for v in value]
     return value
 
 
-def _child_case(case: dict) -> dict:
+def child_case(case: dict) -> dict:
     """Only what the child needs: the call or the script; never names, hints or expected values."""
     if "script" in case:
         return {"script": case["script"]}
@@ -226,10 +226,12 @@ class _Tally:
             return  # answers arrive in order; one that skips ahead is not trusted
         if not message.get("ok"):
             error = str(message.get("error", "the case failed"))[:300]
-            self.report(index, False, "", "an error", f"{raised}{error}")
+            # the driver words an import failure itself ("your lab failed to import: ...")
+            prefix = "" if error.startswith("your lab") else raised
+            self.report(index, False, "", "an error", f"{prefix}{error}")
             return
         try:
-            got = _unpack_answer(message.get("value"))
+            got = unpack_answer(message.get("value"))
             problem = ""
             if read is not None:
                 got, problem = read(cases[index], got)
@@ -285,7 +287,7 @@ async def fight(boss: Boss, lab_path: Path, sandbox: Sandbox, *, seed: int | Non
     workdir = Path(tempfile.mkdtemp(prefix="neuralforge-boss-"))
     limits = Limits(wall_s=boss.time_limit_s, cpu_s=boss.time_limit_s)
     try:
-        run = await sandbox.run_cases(Path(lab_path), [_child_case(c) for c in cases], workdir=workdir,
+        run = await sandbox.run_cases(Path(lab_path), [child_case(c) for c in cases], workdir=workdir,
                                       limits=limits, on_output=on_output,
                                       on_result=lambda message: tally.on_result(boss, message))
     finally:

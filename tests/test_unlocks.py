@@ -180,16 +180,18 @@ def test_cli_opens_an_earned_tool(isolated_home, monkeypatch):
     opened = []
 
     class FakeApp:
-        def __init__(self, spec):
-            self.spec = spec
+        def __init__(self, spec, run):
+            self.spec, self.run_state = spec, run
 
         def run(self):
-            opened.append(self.spec.open())
+            opened.append((self.spec.open(), self.run_state))
 
     monkeypatch.setattr(unlock, "ToolApp", FakeApp)
     run = forged_run(Game(), 4)
     assert _cli(["unlock", "losslab", "--run", run.id]) == 0
-    assert type(opened[0]).__name__ == "LossLabScreen"
+    screen, for_run = opened[0]
+    assert type(screen).__name__ == "LossLabScreen"
+    assert for_run.id == run.id  # "your code" mode uses the run named by --run
 
 
 async def test_cli_tool_app_runs_the_screen_and_escape_quits():

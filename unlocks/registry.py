@@ -1,7 +1,7 @@
 """The unlock registry: which tool belongs to which module, and whether a run has earned it.
 
 Discovery imports every top-level module of ``forge_tui.unlocks`` (not the ``screens``
-subpackage, not ``registry``/``palette``, not names starting with ``_``) and keeps those
+subpackage, not ``registry``/``palette``/``labcode``, not names starting with ``_``) and keeps those
 that define ``UNLOCK = UnlockSpec(...)``. Those modules are tiny: their screen factory
 imports the screen (and numpy) only when called, so listing unlocks stays cheap.
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from forge_tui.game import Game
 
 EARNED, NOT_EARNED, NOT_BUILT = "earned", "not earned", "not yet built"
-_SKIP = {"registry", "palette", "screens"}
+_SKIP = {"registry", "palette", "screens", "labcode"}
 
 
 @dataclass(frozen=True)

@@ -73,17 +73,20 @@ def run(args) -> int:
             f"({module.title}) by passing its gate and defeating its boss"
         )
         return REFUSED
-    ToolApp(spec).run()
+    ToolApp(spec, player).run()
     return OK
 
 
-def ToolApp(spec):  # noqa: N802 - a factory, so textual loads only when a tool opens
+def ToolApp(spec, run=None):  # noqa: N802 - a factory, so textual loads only when a tool opens
     from textual.app import App
 
     class _ToolApp(App):
         TITLE = f"Neural Forge · {spec.name}"
 
         def on_mount(self) -> None:
-            self.push_screen(spec.open(), callback=lambda _: self.exit())
+            screen = spec.open()
+            if run is not None:
+                screen.run = run  # "your code" mode runs this run's lab, not the latest one
+            self.push_screen(screen, callback=lambda _: self.exit())
 
     return _ToolApp()

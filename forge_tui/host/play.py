@@ -5,6 +5,10 @@
 The host starts it with NEURALFORGE_HOME set to the player's own folder, so every run the
 player can name resolves inside that folder only. Mouse reporting stays off (no flood of
 motion events over the network) unless the client sent NEURALFORGE_MOUSE=1.
+
+On a host that refuses labs (NEURALFORGE_LABS=0: no filesystem isolation between players),
+the game gets a sandbox that starts nothing: no zygote is warmed for the session and any run
+that reaches it fails with the host's reason, whatever screen asked.
 """
 
 from __future__ import annotations
@@ -12,6 +16,41 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+
+
+class LabsOff:
+    """The game's sandbox on a host that refuses labs: starts no process, refuses every run."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    def describe(self) -> str:
+        return f"none: {self.reason}"
+
+    def protections(self) -> dict:
+        return {}
+
+    def close(self) -> None:
+        pass
+
+    def _refuse(self, *args, **kwargs):
+        from forge_tui.runner import SandboxError
+
+        raise SandboxError(self.reason)
+
+    async def _refuse_async(self, *args, **kwargs):
+        self._refuse()
+
+    run_python = run_command = run_cases = _refuse_async
+    run_python_sync = run_command_sync = _refuse
+
+
+def game_sandbox():
+    """None (the app starts the real runner when it needs it), or LabsOff where labs are refused."""
+    from forge_tui.labrun import labs_refused
+
+    reason = labs_refused()
+    return LabsOff(reason) if reason else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from forge_tui.app import NeuralForgeApp
 
-    NeuralForgeApp(resume=args.run).run(mouse=mouse)
+    NeuralForgeApp(resume=args.run, sandbox=game_sandbox()).run(mouse=mouse)
     return 0
 
 

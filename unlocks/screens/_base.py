@@ -7,6 +7,11 @@ and grows with the terminal.
 
 Everything the player types goes through the game's safe parser (``forge_tui.checker``);
 nothing is evaluated as Python.
+
+A tool whose numbers the player's own lab computes too sets ``LAB_MODULE`` and implements
+``your_cases`` and ``your_checks``: then ``y`` toggles "your code" mode, which runs the lab in
+the sandbox on the tool's current inputs and shows the lab's numbers beside the tool's
+(see ``forge_tui.unlocks.labcode``).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import math
 from typing import Callable
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -22,6 +28,8 @@ from textual.widgets import Footer, Input, Label, Static
 from textual_plot import PlotWidget
 
 from forge_tui.checker import InputError, to_sympy
+
+from ..labcode import Answer, Check, LabCode, explain, render_checks
 
 # an entry-bar callback: the typed text -> None when accepted, else a message for the player
 Submit = Callable[[str], "str | None"]
@@ -118,12 +126,16 @@ class ToolScreen(Screen):
     ToolScreen #tool-entry Input { border: none; height: 1; width: 1fr; padding: 0 1; }
     """
 
-    BINDINGS = [Binding("escape", "close", "Close")]
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("y", "yours", "Yours")]
     AUTO_FOCUS = None  # keys go to the tool; the entry bar takes focus only while it is open
+
+    LAB_MODULE: str | None = None  # the module whose lab "your code" mode runs; None: no such mode
+    run = None  # the run whose lab to use; None: the screen beneath's, else the latest played
 
     def __init__(self) -> None:
         super().__init__()
         self._on_submit: Submit | None = None
+        self.labcode = LabCode(self, self.LAB_MODULE, self._lab_changed) if self.LAB_MODULE else None
 
     def compose(self) -> ComposeResult:
         yield Static(f"[b]{self.TOOL_NAME}[/b]  {self.TOOL_TAGLINE}", id="tool-title", markup=True)
@@ -140,6 +152,77 @@ class ToolScreen(Screen):
 
     def on_mount(self) -> None:
         self.refresh_view()
+
+    def on_unmount(self) -> None:
+        if self.labcode is not None:
+            self.labcode.close()
+
+    # --- your code ----------------------------------------------------------------
+    def your_cases(self) -> "tuple[object, list[dict]] | str":
+        """(key, cases) for the lab on the current inputs, or why the lab cannot be asked."""
+        return "this tool has no lab to run"
+
+    def your_checks(self, answer: Answer) -> list[Check]:
+        """The lab's numbers beside the tool's, for the inputs `answer.key` names."""
+        return []
+
+    @property
+    def yours_on(self) -> bool:
+        return self.labcode is not None and self.labcode.on
+
+    def action_yours(self) -> None:
+        if self.labcode is None:
+            self.say("this tool has no lab of yours to run", error=True)
+            return
+        if self.labcode.toggle():
+            lab = self.labcode.lab
+            where = lab.problem or f"your module-{lab.number} lab runs in the sandbox"
+            self.say(f"your code: {where} · y hides it", error=bool(lab.problem))
+        else:
+            self.say("your code: hidden")
+        self.refresh_view()
+
+    def _lab_changed(self) -> None:
+        if self.is_mounted:
+            self.refresh_view()
+
+    def render_yours(self, t: Text) -> None:
+        """Append the your-code block to a panel (nothing when the mode is off); asks the lab."""
+        if not self.yours_on:
+            return
+        code = self.labcode
+        title = f"your module-{code.lab.number} lab" if code.lab else "your lab"
+        asked = self.your_cases()
+        if not isinstance(asked, str):
+            code.request(*asked)  # remembered even when there is no lab yet: it runs once one appears
+        if code.problem:
+            render_checks(t, title, [], problem=code.problem)
+            return
+        if isinstance(asked, str):
+            render_checks(t, title, [], note=f"unavailable here: {asked}")
+            return
+        key, cases = asked
+        answer = code.fresh(key)
+        stale = answer is None
+        answer = answer or code.latest()
+        if answer is None:
+            render_checks(t, title, [], status="running…")
+            return
+        status = "updating…" if stale else ""
+        problem = answer.problem
+        errors = {o.error for o in answer.outcomes if not o.ok}
+        if not problem and answer.outcomes and len(errors) == 1 and not any(o.ok for o in answer.outcomes):
+            problem = explain(errors.pop(), long=True)  # one failure behind every number: say it once
+        if problem:
+            render_checks(t, title, [], status=status, problem=problem, stale=stale)
+            return
+        try:
+            checks = self.your_checks(answer)
+        except Exception as err:  # noqa: BLE001 - what came back is the player's; the tool must not fall over
+            problem = f"could not read what your lab returned ({type(err).__name__})"
+            render_checks(t, title, [], status=status, problem=problem)
+            return
+        render_checks(t, title, checks, status=status, stale=stale)
 
     def refresh_view(self) -> None:  # pragma: no cover - every tool overrides
         pass
@@ -199,6 +282,8 @@ class ToolScreen(Screen):
         self.dismiss(None)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "yours" and self.labcode is None:
+            return False
         # while the entry bar is open, keys type into it; only escape (close) stays live
         if self.is_mounted and action != "close":
             try:

@@ -6,6 +6,11 @@ The surface is drawn as a heat map, two samples per cell (▀ with a foreground 
 colour), with arrows pointing downhill (−∇f) on a grid. A cursor reads f, ∇f and the Hessian;
 a walker takes steps p ← p − lr·∇f(p) and leaves its path; a rate too high diverges, and the
 panel says so with the curvature that explains it (stable on a quadratic only for lr < 2/λmax).
+
+With y (your code), f is rebuilt from the player's own module-2 autodiff ``Value`` at the
+cursor, in the sandbox: ``backward()`` gives ∂f/∂x and ∂f/∂y beside sympy's. Only an f made of
++, *, whole powers, exp, log and sin (the operations a module-2 Value has) can be rebuilt; for
+any other the panel says why not.
 """
 
 from __future__ import annotations
@@ -27,12 +32,14 @@ from textual_plot import HiResMode
 
 from forge_tui.checker import InputError, to_sympy
 
+from ..labcode import Answer, Check, number_check
 from ._base import ToolPlot, ToolScreen, fmt
 
 RATES = (0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
 PALETTE = ("#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725")
 ARROWS = "→↗↑↖←↙↓↘"  # by angle, counter-clockwise from east
 DIVERGED_BEYOND = 1e8
+MAX_POWER = 16  # x^n becomes n − 1 multiplications of one shared node
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,72 @@ class Surface:
 
     def hessian(self, x: float, y: float) -> np.ndarray:
         return np.array([[float(self._call(h, x, y)) for h in row] for row in self._h])
+
+
+class NotRepresentable(ValueError):
+    """f uses an operation a module-2 Value does not have."""
+
+
+VALUE_SCRIPT = """Value = getattr(lab, "Value", None)
+if Value is None:
+    raise AttributeError("your lab has no `Value`")
+x, y = Value({x!r}), Value({y!r})
+{body}out = {expr}
+if not isinstance(out, Value):
+    out = Value(out)
+out.backward()
+result = {{"value": float(out.data), "grads": [float(x.grad), float(y.grad)]}}
+"""
+
+
+def value_program(expr) -> tuple[str, str]:
+    """(body, expression): Python that builds f from Values named x and y, with only + * exp log
+    sin. Constants become float literals; x^n (whole n) a product of one shared node;
+    b^g (b > 0) exp(g·log b). NotRepresentable for anything else, with the reason."""
+    import sympy as sp
+
+    lines: list[str] = []
+
+    def constant(node) -> float:
+        number = complex(node.evalf())
+        if abs(number.imag) > 1e-12 or not math.isfinite(number.real):
+            raise NotRepresentable(f"the constant {node} is not a finite real number")
+        return number.real
+
+    def emit(node) -> str:
+        if not node.free_symbols:
+            return repr(constant(node))
+        if node.is_Symbol:
+            return node.name
+        if node.is_Add:
+            return "(" + " + ".join(emit(a) for a in node.args) + ")"
+        if node.is_Mul:
+            return "(" + " * ".join(emit(a) for a in node.args) + ")"
+        if node.is_Pow:
+            base, exponent = node.args
+            if exponent.is_Integer and 0 < int(exponent) <= MAX_POWER:
+                name = f"t{len(lines)}"
+                lines.append(f"{name} = {emit(base)}")
+                return "(" + " * ".join([name] * int(exponent)) + ")"
+            if exponent.is_Integer and int(exponent) > MAX_POWER:
+                raise NotRepresentable(f"powers above {MAX_POWER} are too many multiplications to build")
+            if not exponent.free_symbols:
+                raise NotRepresentable("division and fractional powers (1/x, sqrt(x)) need __truediv__ "
+                                       "or __pow__, which a module-2 Value does not have")
+            if not base.free_symbols:
+                b = constant(base)
+                if b <= 0:
+                    raise NotRepresentable(f"{base}^(…) needs a positive base")
+                return f"(({emit(exponent)}) * {math.log(b)!r}).exp()"
+            return f"(({emit(exponent)}) * ({emit(base)}).log()).exp()"
+        for function, method in ((sp.exp, "exp"), (sp.log, "log"), (sp.sin, "sin")):
+            if isinstance(node, function) and len(node.args) == 1:
+                return f"({emit(node.args[0])}).{method}()"
+        name = getattr(node.func, "__name__", type(node).__name__)
+        raise NotRepresentable(f"{name} is not among a module-2 Value's operations (+ * exp log sin)")
+
+    expression = emit(expr)
+    return "".join(line + "\n" for line in lines), expression
 
 
 class HeatMap(Widget):
@@ -170,6 +243,7 @@ class HeatMap(Widget):
 class GradientScopeScreen(ToolScreen):
     TOOL_NAME = "GradientScope"
     TOOL_TAGLINE = "downhill is −∇f"
+    LAB_MODULE = "calculus-of-slopes"
 
     DEFAULT_CSS = """
     GradientScopeScreen #side { width: 38; height: 1fr; }
@@ -183,11 +257,11 @@ class GradientScopeScreen(ToolScreen):
         Binding("left", "move(-1,0)", "Cursor", show=False),
         Binding("right", "move(1,0)", "Cursor", show=False),
         Binding("space", "step(1)", "Step"),
-        Binding("n", "step(10)", "10 steps"),
-        Binding("w", "walker", "Walker here"),
-        Binding("left_square_bracket", "rate(-1)", "lr−", key_display="["),
-        Binding("right_square_bracket", "rate(1)", "lr+", key_display="]"),
-        Binding("f", "type_function", "f(x,y)"),
+        Binding("n", "step(10)", "×10", show=False),
+        Binding("w", "walker", "Walker"),
+        Binding("left_square_bracket", "rate(-1)", "lr", key_display="[ ]"),
+        Binding("right_square_bracket", "rate(1)", "lr+", show=False),
+        Binding("f", "type_function", "Type"),
         Binding("p", "preset", "Preset"),
         Binding("plus,equals_sign", "zoom(0.8)", "Zoom in", show=False, key_display="+"),
         Binding("minus", "zoom(1.25)", "Zoom out", show=False, key_display="-"),
@@ -205,6 +279,7 @@ class GradientScopeScreen(ToolScreen):
         self.losses: list[float] = []
         self.diverged_at: int | None = None
         self.start_curvature = float("nan")
+        self._programs: dict[str, tuple[str, str] | str] = {}  # f's text -> its Value program, or why none
         self.load_preset(0)
 
     # --- layout ------------------------------------------------------------------------
@@ -262,7 +337,7 @@ class GradientScopeScreen(ToolScreen):
         if self.diverged_at is not None:
             self.say(self._diverged_message(), error=True)
         else:
-            self.say(f"{len(self.path) - 1} steps taken")
+            self.say(f"{len(self.path) - 1} steps taken (n: ten at a time)")
         self.refresh_view()
 
     def _diverged_message(self) -> str:
@@ -302,6 +377,39 @@ class GradientScopeScreen(ToolScreen):
 
         self.ask("f(x, y) =", self.surface.text if self.surface else "", apply)
 
+    # --- your code: f rebuilt with the player's module-2 Value, at the cursor ----------------------
+    def your_cases(self):
+        text = self.surface.text
+        if text not in self._programs:
+            try:
+                self._programs[text] = value_program(self.surface.expr)
+            except NotRepresentable as why:
+                self._programs[text] = str(why)
+        program = self._programs[text]
+        if isinstance(program, str):
+            return program
+        x, y = float(self.cursor[0]), float(self.cursor[1])
+        body, expression = program
+        script = VALUE_SCRIPT.format(x=x, y=y, body=body, expr=expression)
+        return ("gradientscope", text, (x, y)), [{"script": script}]
+
+    def your_checks(self, answer: Answer) -> list[Check]:
+        _, text, (x, y) = answer.key
+        surface = self.surface if text == self.surface.text else Surface(text)
+        f, grad = float(surface.f(x, y)), surface.grad(x, y)
+        outcome = answer.outcomes[0]
+        value = outcome.value if outcome.ok and isinstance(outcome.value, dict) else {}
+        grads = value.get("grads") if isinstance(value.get("grads"), list) and len(value["grads"]) == 2 else [None, None]
+
+        def part(item):
+            return outcome if not outcome.ok else outcome.__class__(True, item)
+
+        return [
+            number_check("f", part(value.get("value")), f, fmt),
+            number_check("∂f/∂x", part(grads[0]), float(grad[0]), fmt),
+            number_check("∂f/∂y", part(grads[1]), float(grad[1]), fmt),
+        ]
+
     # --- reading ---------------------------------------------------------------------
     def readings(self) -> dict:
         x, y = self.cursor
@@ -332,6 +440,7 @@ class GradientScopeScreen(ToolScreen):
         wx, wy = self.path[-1]
         t.append(f"walker ({fmt(wx)}, {fmt(wy)})\n", style="bold red")
         t.append(f"step {len(self.path) - 1}  f {fmt(self.losses[-1])}  lr {fmt(self.rate)}\n", style="red")
+        self.render_yours(t)
         self.query_one("#panel", Static).update(t)
         self.query_one("#heat", HeatMap).refresh()
         plot = self.query_one("#losses", ToolPlot)

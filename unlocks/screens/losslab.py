@@ -5,6 +5,10 @@ Pick a loss (MSE, MAE, cross-entropy, binary cross-entropy, KL, hinge), edit the
 component as bars. The softmax of z/T is shown with a temperature slider, and the panel shows
 that the cross-entropy gradient with respect to the logits is (softmax(z/T) − y)/T, which is
 softmax(z) − y at T = 1. Every analytic gradient is checked against central differences.
+With y (your code), the player's own module-4 ``softmax_cross_entropy`` computes the
+cross-entropy and its gradient on the same logits in the sandbox: its loss beside the tool's,
+its gradient as ◆ marks on the bars. At T ≠ 1 the lab gets z/T and its gradient is divided by
+T (the chain rule), so the two still agree.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 from textual_plot import HiResMode
 
+from ..labcode import Answer, Check, Garbage, as_array, as_number, close, explain, number_check, vector_text
 from ._base import ToolPlot, ToolScreen, fmt, parse_number
 
 TEMPERATURES = tuple(float(f"{t:.3g}") for t in np.geomspace(0.1, 10, 21))  # 0.1 … 1 … 10
@@ -95,6 +100,7 @@ def numeric_gradient(loss: Callable, z: np.ndarray, y: np.ndarray, T: float, h: 
 class LossLabScreen(ToolScreen):
     TOOL_NAME = "LossLab"
     TOOL_TAGLINE = "the value, and where the gradient pushes"
+    LAB_MODULE = "probability-loss"
 
     BINDINGS = [
         Binding("left", "select(-1,0)", "Select", show=False),
@@ -105,8 +111,8 @@ class LossLabScreen(ToolScreen):
         Binding("minus", "nudge(-1)", "−0.1", show=False),
         Binding("e,enter", "edit", "Type"),
         Binding("l", "loss", "Loss"),
-        Binding("t", "temperature(-1)", "T−"),
-        Binding("T", "temperature(1)", "T+"),
+        Binding("t", "temperature(-1)", "T", key_display="t T"),
+        Binding("T", "temperature(1)", "T+", show=False),
         Binding("o", "one_hot", "One-hot y"),
         Binding("a", "add", "Add", show=False),
         Binding("x", "remove", "Remove", show=False),
@@ -222,7 +228,8 @@ class LossLabScreen(ToolScreen):
             t.append("T = 1, Σy = 1:  softmax(z) − y\n", style="yellow")
         check = info["check"]
         verdict = "agree" if check < 1e-5 else "differ: a kink?"
-        t.append(f"finite differences {verdict} ({fmt(check, 2)})", style="dim")
+        t.append(f"finite differences {verdict} ({fmt(check, 2)})\n", style="dim")
+        self.render_yours(t)
         self.query_one("#panel", Static).update(t)
         plot = self.query_one("#plot", ToolPlot)
         plot.clear()
@@ -230,8 +237,72 @@ class LossLabScreen(ToolScreen):
         ks = np.arange(1, len(g) + 1)
         plot.bar(ks, g, width=0.6, bar_style=["magenta" if x < 0 else "cyan" for x in g], hires_mode=HiResMode.HALFBLOCK)
         plot.set_xticks([float(k) for k in ks])
+        marks = self._your_gradient()
+        if marks is not None:
+            plot.scatter(ks, marks, marker="◆", marker_style="bold yellow")
+            g = np.concatenate([g, marks])
         reach = float(np.max(np.abs(g[np.isfinite(g)]))) if np.any(np.isfinite(g)) else 1.0
         reach = reach * 1.15 if reach > 0 else 1.0
         plot.set_xlimits(0.4, len(g) + 0.6)
         plot.set_ylimits(-reach, reach)
-        plot.set_xlabel("∂L/∂z per component")
+        plot.set_xlabel("∂L/∂z per component" + ("; ◆ yours" if marks is not None else ""))
+
+    # --- your code: the player's module-4 softmax_cross_entropy ------------------------------------
+    def your_cases(self):
+        if self.loss_index not in (0, 4):
+            return "your softmax_cross_entropy is the cross-entropy: press l for it"
+        ones = np.flatnonzero(self.y)
+        if len(ones) != 1 or self.y[ones[0]] != 1.0:
+            return "your lab takes a class id, so y must be one-hot: press o"
+        T = self.temperature
+        logits = [[float(x) / T for x in self.z]]
+        key = ("losslab", tuple(float(x) for x in self.z), int(ones[0]), T, self.loss_index)
+        return key, [{"call": {"function": "softmax_cross_entropy", "args": [
+            {"__ndarray__": logits, "dtype": "float64"}, {"__ndarray__": [int(ones[0])], "dtype": "int64"}]}}]
+
+    def _reference(self, key) -> tuple[float, np.ndarray]:
+        _, z, target, T, loss_index = key
+        z = np.array(z)
+        y = np.zeros_like(z)
+        y[target] = 1.0
+        with np.errstate(all="ignore"):
+            return LOSSES[loss_index][2](z, y, T)
+
+    @staticmethod
+    def _read(outcome, n: int, T: float) -> tuple[float, np.ndarray]:
+        """The lab's (loss, dz) as the tool's (L, ∂L/∂z): dz is for z/T, so divide by T. Garbage if not."""
+        if not isinstance(outcome.value, list) or len(outcome.value) != 2:
+            raise Garbage(f"returned {str(outcome.value)[:20]}…, not (loss, dz)")
+        return as_number(outcome.value[0]), as_array(outcome.value[1], (1, n))[0] / T
+
+    def your_checks(self, answer: Answer) -> list[Check]:
+        loss, grad = self._reference(answer.key)
+        T, n = answer.key[3], len(answer.key[1])
+        outcome = answer.outcomes[0]
+        if not outcome.ok:
+            return [Check("L", explain(outcome.error), fmt(loss), None)]
+        try:
+            mine_loss, mine_grad = self._read(outcome, n, T)
+        except Garbage as err:
+            return [Check("L", str(err), fmt(loss), None)]
+        agree = close(mine_grad, grad)
+        digits = 3 if agree else 5
+        return [
+            number_check("L", outcome.__class__(True, mine_loss), loss, fmt),
+            Check("∂L/∂z", vector_text(mine_grad, fmt, digits), vector_text(grad, fmt, digits), agree),
+        ]
+
+    def _your_gradient(self) -> np.ndarray | None:
+        """The lab's gradient for exactly the current inputs, when it gave a readable one."""
+        if not self.yours_on or self.labcode.problem:
+            return None
+        asked = self.your_cases()
+        if isinstance(asked, str):
+            return None
+        answer = self.labcode.fresh(asked[0])
+        if answer is None or answer.problem or not answer.outcomes[0].ok:
+            return None
+        try:
+            return self._read(answer.outcomes[0], len(self.z), self.temperature)[1]
+        except Garbage:
+            return None

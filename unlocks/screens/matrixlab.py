@@ -3,7 +3,9 @@
 The plot shows the grid and the unit square (cube) before, dim, and after, bright; the images
 of the basis vectors (the columns of M); the real eigenvector directions; a vector v and Mv.
 The panel shows det, trace, eigenvalues, eigenvectors, v·Mv and the angle between v and Mv.
-Everything updates on every key.
+Everything updates on every key. With y, the player's own module-1 lab (dot, norm,
+cosine_similarity, project) computes v·Mv, |v|, |Mv|, cos∠(v, Mv) and the projection of Mv on v
+in the sandbox, shown beside numpy's.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from textual.widgets import Static
 
 from textual_plot import HiResMode
 
+from ..labcode import Answer, Check, Garbage, as_array, close, explain, number_check, vector_text
 from ._base import ToolScreen, fmt, parse_matrix, parse_number, ToolPlot
 
 STEP = 0.1
@@ -63,6 +66,7 @@ def analyse(M: np.ndarray, v: np.ndarray) -> dict:
 class MatrixLabScreen(ToolScreen):
     TOOL_NAME = "MatrixLab"
     TOOL_TAGLINE = "a matrix moves the whole grid"
+    LAB_MODULE = "vector-awakens"
 
     BINDINGS = [
         Binding("up", "move(0,1)", "Move", show=False),
@@ -72,7 +76,7 @@ class MatrixLabScreen(ToolScreen):
         Binding("plus,equals_sign", "nudge(1)", "±0.1", key_display="+ -"),
         Binding("minus", "nudge(-1)", "−0.1", show=False),
         Binding("e,enter", "edit", "Type"),
-        Binding("m", "mode", "Arrows move…"),
+        Binding("m", "mode", "Move"),
         Binding("p", "preset", "Preset"),
         Binding("3", "dimension", "2×2/3×3"),
     ]
@@ -207,12 +211,42 @@ class MatrixLabScreen(ToolScreen):
         t.append(f"Mv     {_vec(info['Mv'])}\n", style="magenta")
         t.append(f"v·Mv   {fmt(info['dot'])}\n")
         t.append(f"angle  {fmt(info['angle'])}°\n")
+        if self.yours_on:
+            self.render_yours(t)
+            return t
         mode = {"entry": f"entry M[{self.cell[0] + 1},{self.cell[1] + 1}]", "v": "the tip of v"}.get(
             self.mode, f"the tip of {BASIS_NAMES[int(self.mode[-1])]}" if self.mode.startswith("col") else self.mode
         )
         t.append(f"\narrows move {mode}\n", style="bold")
         t.append("m: entry/î/ĵ/v   e: type it", style="dim")
         return t
+
+    # --- your code: the player's module-1 functions on v and Mv ------------------------------
+    def your_cases(self):
+        v = [float(x) for x in self.v]
+        Mv = [float(x) for x in self.M @ self.v]
+        calls = [("dot", [v, Mv]), ("norm", [v]), ("norm", [Mv]), ("cosine_similarity", [v, Mv]),
+                 ("project", [Mv, v])]
+        return ("matrixlab", tuple(v), tuple(Mv)), [{"call": {"function": f, "args": a}} for f, a in calls]
+
+    def your_checks(self, answer: Answer) -> list[Check]:
+        _, v, Mv = answer.key
+        v, Mv = np.array(v), np.array(Mv)
+        dot, cos, proj = answer.outcomes[0], answer.outcomes[3], answer.outcomes[4]
+        checks = [
+            number_check("v·Mv", dot, float(v @ Mv), fmt),
+            number_check("|v|", answer.outcomes[1], float(np.linalg.norm(v)), fmt),
+            number_check("|Mv|", answer.outcomes[2], float(np.linalg.norm(Mv)), fmt),
+        ]
+        if np.linalg.norm(v) == 0 or np.linalg.norm(Mv) == 0:
+            checks.append(_must_refuse("cos∠", cos, "a zero vector has no angle"))
+        else:
+            checks.append(number_check("cos∠", cos, float(v @ Mv / (np.linalg.norm(v) * np.linalg.norm(Mv))), fmt))
+        if not np.any(v):
+            checks.append(_must_refuse("projᵥMv", proj, "no line through 0"))
+        else:
+            checks.append(_vector_check("projᵥMv", proj, (v @ Mv) / (v @ v) * v))
+        return checks
 
     def _points(self, P: np.ndarray) -> np.ndarray:
         """3-D points to the screen plane (2-D points pass through)."""
@@ -271,6 +305,27 @@ class MatrixLabScreen(ToolScreen):
     def on_resize(self) -> None:
         if self.is_mounted:
             self.refresh_view()
+
+
+def _must_refuse(label: str, outcome, why: str) -> Check:
+    """The lab must raise ValueError here (the module's contract), and the tool says why."""
+    if not outcome.ok and outcome.error.startswith("ValueError"):
+        return Check(label, "ValueError", "ValueError", True)
+    if not outcome.ok:
+        return Check(label, explain(outcome.error), "ValueError", None)
+    return Check(label, f"returned {outcome.value!r}"[:30], f"ValueError: {why}", False)
+
+
+def _vector_check(label: str, outcome, tool: np.ndarray) -> Check:
+    if not outcome.ok:
+        return Check(label, explain(outcome.error), vector_text(tool, fmt), None)
+    try:
+        mine = as_array(outcome.value, tool.shape)
+    except Garbage as err:
+        return Check(label, str(err), vector_text(tool, fmt), None)
+    agree = close(mine, tool)
+    digits = 3 if agree else 6
+    return Check(label, vector_text(mine, fmt, digits), vector_text(tool, fmt, digits), agree)
 
 
 def _cube_edges():

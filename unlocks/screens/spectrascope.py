@@ -7,6 +7,8 @@ the error of the best rank-k approximation A_k (truncated SVD), measured, beside
 Eckart–Young says it must be: ‖A − A_k‖₂ = σ_{k+1}. Three views, cycled with v:
 singular values (bars), eigenvalues in the complex plane (with the unit circle), and
 stability: log₁₀‖W^t x‖ over t for W scaled to spectral radius 0.9, 1 and 1.1.
+With y, the player's own module-3 ``svd`` runs on A in the sandbox: its singular values beside
+numpy's, and how well its U·diag(s)·Vᵀ rebuilds A and how orthogonal its U and V are.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 from textual_plot import HiResMode
 
+from ..labcode import Answer, Check, Garbage, as_array, close, explain, vector_text
 from ._base import ToolPlot, ToolScreen, fmt, parse_matrix
 
 VIEWS = ("singular values", "eigenvalues", "stability")
@@ -69,6 +72,13 @@ def power_norms(A: np.ndarray, radius: float, steps: int = POWERS) -> np.ndarray
     return np.array(out)
 
 
+def _orthogonality(Q: np.ndarray) -> float:
+    """How far the columns of Q are from orthonormal: max |QᵀQ − I|."""
+    with np.errstate(all="ignore"):
+        error = np.abs(Q.T @ Q - np.eye(Q.shape[1]))
+    return float(np.max(error)) if np.all(np.isfinite(error)) else float("nan")
+
+
 def wrap_numbers(head: str, items: list[str], width: int = 36) -> list[str]:
     lines, line = [], head
     for item in items:
@@ -83,14 +93,15 @@ def wrap_numbers(head: str, items: list[str], width: int = 36) -> list[str]:
 class SpectraScopeScreen(ToolScreen):
     TOOL_NAME = "SpectraScope"
     TOOL_TAGLINE = "what a matrix does, in its numbers"
+    LAB_MODULE = "matrix-souls"
 
     BINDINGS = [
-        Binding("e,enter", "edit", "Type A"),
+        Binding("e,enter", "edit", "Type"),
         Binding("r", "random", "Random"),
-        Binding("n", "size(1)", "n+"),
-        Binding("N", "size(-1)", "n−"),
-        Binding("c", "condition(10)", "κ×10"),
-        Binding("C", "condition(0.1)", "κ÷10"),
+        Binding("n", "size(1)", "size", key_display="n N"),
+        Binding("N", "size(-1)", "n−", show=False),
+        Binding("c", "condition(10)", "κ", key_display="c C"),
+        Binding("C", "condition(0.1)", "κ÷10", show=False),
         Binding("v", "view", "View"),
     ]
 
@@ -157,13 +168,59 @@ class SpectraScopeScreen(ToolScreen):
         else:
             t.append("λ  (eigenvalues need a square matrix)\n", style="magenta")
         t.append(f"rank {info['rank']}   κ = σmax/σmin = {fmt(info['condition'])}\n", style="bold")
+        rows = 8
+        if self.yours_on:
+            self.render_yours(t)
+            height = self.query_one("#panel", Static).size.height or 21
+            rows = max(2, min(8, height - len(t.wrap(self.app.console, 36)) - 4))
         t.append("best rank-k error (Eckart–Young)\n", style="underline")
         t.append(" k  ‖A−A_k‖₂  σ_k+1     ‖·‖F\n", style="dim")
-        for k, measured, predicted, frob in info["errors"][:8]:
+        for k, measured, predicted, frob in info["errors"][:rows]:
             t.append(f"{k:>2}  {fmt(measured):>8}  {fmt(predicted):>8}  {fmt(frob):>8}\n")
         t.append(f"\nview: {VIEWS[self.view]} (v)", style="bold")
         self.query_one("#panel", Static).update(t)
         self._draw(info)
+
+    # --- your code: the player's module-3 svd on A ------------------------------------------------
+    def your_cases(self):
+        m, n = self.A.shape
+        if m != n:
+            return f"your svd takes a square matrix; A is {m}×{n}"
+        A = [[float(x) for x in row] for row in self.A]
+        return ("spectrascope", tuple(map(tuple, A))), [
+            {"call": {"function": "svd", "args": [{"__ndarray__": A, "dtype": "float64"}]}}]
+
+    def your_checks(self, answer: Answer) -> list[Check]:
+        A = np.array(answer.key[1])
+        n = A.shape[0]
+        U0, s0, Vt0 = np.linalg.svd(A)
+        scale = max(float(s0[0]), 1e-300)
+        tool_rebuild = float(np.linalg.norm(A - (U0 * s0) @ Vt0, 2))
+        tool_orth = max(_orthogonality(U0), _orthogonality(Vt0.T))
+        outcome = answer.outcomes[0]
+        sigma_tool = vector_text(s0, fmt)
+        if not outcome.ok:
+            return [Check("σ", explain(outcome.error), sigma_tool, None)]
+        try:
+            if not isinstance(outcome.value, list) or len(outcome.value) != 3:
+                raise Garbage(f"returned {str(outcome.value)[:20]}…, not (U, s, Vt)")
+            U = as_array(outcome.value[0], (n, n))
+            s = as_array(outcome.value[1], (n,))
+            Vt = as_array(outcome.value[2], (n, n))
+        except Garbage as err:
+            return [Check("σ", str(err), sigma_tool, None)]
+        tolerance = 1e-7 * scale
+        sigma_ok = close(s, s0, rtol=1e-7, atol=tolerance)
+        digits = 4 if sigma_ok else 6
+        with np.errstate(all="ignore"):
+            residual = A - (U * s) @ Vt
+            rebuild = float(np.linalg.norm(residual, 2)) if np.all(np.isfinite(residual)) else float("nan")
+            orth = max(_orthogonality(U), _orthogonality(Vt.T))
+        return [
+            Check("σ", vector_text(s, fmt, digits), vector_text(s0, fmt, digits), sigma_ok),
+            Check("‖A−UΣVᵀ‖", fmt(rebuild, 2), fmt(tool_rebuild, 2), bool(rebuild <= 1e-6 * scale)),
+            Check("‖QᵀQ−I‖", fmt(orth, 2), fmt(tool_orth, 2), bool(orth <= 1e-6)),
+        ]
 
     def _draw(self, info: dict) -> None:
         plot = self.query_one("#plot", ToolPlot)
