@@ -53,7 +53,9 @@ class NeuralForgeApp(App):
         if os.environ.get("NEURALFORGE_EXIT_WHEN_READY"):
             # benchmarks/startup.py: leave as soon as the first screen is interactive
             self.call_after_refresh(self.exit)
-        else:
+        elif os.environ.get("NEURALFORGE_WARM_UP", "1") != "0":
+            # A host serving many players sets NEURALFORGE_WARM_UP=0: each session then loads
+            # sympy and starts a zygote only when the player first needs them.
             self.warm_up()
 
     @property

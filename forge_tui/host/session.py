@@ -65,6 +65,8 @@ def session_env(
         "PYTHONDONTWRITEBYTECODE": "1",
         "NEURALFORGE_HOME": str(home),
         "NEURALFORGE_LABS": "1" if labs_allowed else "0",
+        # many sessions share the host's cores: load sympy and the lab zygote on first use
+        "NEURALFORGE_WARM_UP": "0",
         "NEURALFORGE_IDENTITY": identity,
     }
     for name in HOST_ENV:

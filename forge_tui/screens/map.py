@@ -121,8 +121,17 @@ class MapScreen(Screen):
             row += dy
             if (column, row) not in nodes:
                 return
-        self.cursor = (column, row)
-        self.redraw()
+        self.select((column, row))
+
+    def select(self, cursor: tuple[int, int]) -> None:
+        """Move the highlight: restyle the two nodes involved, not the whole map (over SSH
+        every keystroke's repaint costs the host CPU)."""
+        nodes = self.nodes()
+        nodes[self.cursor].remove_class("selected")
+        self.cursor = cursor
+        nodes[cursor].add_class("selected")
+        nodes[cursor].scroll_visible(animate=False)
+        self.describe(nodes[cursor].module)
 
     def action_open(self) -> None:
         from forge_tui.screens.level import LevelScreen
@@ -151,8 +160,7 @@ class MapScreen(Screen):
 
     @on(ModuleNode.Clicked)
     def clicked(self, event: ModuleNode.Clicked) -> None:
-        self.cursor = (event.node.column, event.node.row)
-        self.redraw()
+        self.select((event.node.column, event.node.row))
         self.action_open()
 
     def action_back(self) -> None:
