@@ -169,3 +169,25 @@ async def test_a_c_run_fights_with_its_c_lab(isolated_home):
         panel = app.screen.query_one(BossPanel)
         assert panel.passed == panel.total > 0
         assert app.game.store.load(run.id).progress(module.id).boss_defeated
+
+
+async def test_watch_mode_reruns_the_lab_on_every_save(isolated_home):
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        run, module = await open_lab(app, pilot)
+        path = lab_path(isolated_home, run.id, module, "python")
+        await pilot.press("ctrl+g")  # watch on: runs once now
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        path.write_text('print("first save")\n')
+        os.utime(path, (5, 5))
+        await pilot.pause(1.5)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "first save" in "\n".join(app.screen.query_one("#lab-output").lines)
+        path.write_text('print("second save")\n')
+        os.utime(path, (6, 6))
+        await pilot.pause(1.5)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "second save" in "\n".join(app.screen.query_one("#lab-output").lines)
