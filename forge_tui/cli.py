@@ -97,6 +97,9 @@ def cmd_runs(args) -> int:
         return OK
     total = len(game.catalog.modules)
     for summary in runs:
+        note = game.store.last_note(summary.id)  # listing loads, and repairs, each run
+        if note:
+            _say(note.message, err=True)
         if summary.problem:
             _say(f"{summary.id:<16} {summary.problem}")
             continue

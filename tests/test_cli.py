@@ -95,3 +95,15 @@ def test_startup_path_stays_light():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+def test_runs_says_when_it_repaired_a_save(capsys, isolated_home):
+    run("new", "--name", "ada", "--flavors", "hacker,artist")
+    run("gate", "1", "8, 9")
+    state = isolated_home / "runs" / "ada" / "state.json"
+    state.write_text("{ not json")
+    assert run("runs") == 0
+    captured = capsys.readouterr()
+    assert "damaged" in captured.err and "ada" in captured.out
+    assert run("status") == 0
+    assert "1/16 gates" in capsys.readouterr().out

@@ -222,3 +222,19 @@ async def test_a_busy_save_is_reported_not_crashed(isolated_home):
         await box.action_submit()
         await pilot.pause(0.3)
         assert "✓" in text_of(app.screen.query_one("#gate-feedback", Static))
+
+
+async def test_a_corrupt_save_is_recovered_with_a_message(isolated_home):
+    app = NeuralForgeApp(animate=False)
+    game = app.game
+    run = game.store.create_run("ada", ["hacker", "artist"], "python")
+    game.submit_gate(run, game.catalog.module(1), "8, 9")  # a second write: a backup exists
+    state = isolated_home / "runs" / run.id / "state.json"
+    state.write_bytes(state.read_bytes()[:40])  # truncated mid-write by a crash
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MapScreen)
+        assert any("damaged" in n.message for n in app._notifications)
+        assert list(state.parent.glob("state.json.damaged-*")), "the damaged file is kept aside"

@@ -55,6 +55,9 @@ class StartScreen(Screen):
         for summary in game.store.list_runs():
             if summary.problem:
                 notes.append(summary.problem)
+            recovered = game.store.last_note(summary.id)  # listing loads, and repairs, each run
+            if recovered:
+                self.notify(recovered.message, title="Save recovered", severity="warning", timeout=15)
             flavors = "+".join(f.title() for f in summary.flavors)
             label = (
                 f"{escape(summary.name[:18]):<18} {flavors[:24]:<24} "
