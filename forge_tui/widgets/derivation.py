@@ -40,7 +40,7 @@ class StepView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(classes="step-body")
         if self.step.typed and not self.solved:
-            yield Input(placeholder="type this step, e.g. x^2 + exp(y)", classes="step-input")
+            yield Input(placeholder="an expression equal to the step above, e.g. 4/(3*sqrt(5))", classes="step-input")
             yield Static("", classes="step-feedback")
 
     def render_step(self, pretty: str) -> None:
@@ -116,9 +116,9 @@ class DerivationView(Vertical):
                 out.append(pretty_unicode(step.expr, self.derivation.symbols, self.derivation.assume))
             except InputError:
                 out.append(plain(step.expr))
-        # sympy evaluates dot(), det() and friends, so a definition can print exactly like
-        # the step after it; then show the definition as written.
+        # sympy evaluates dot(), det() and friends, so a statement can print exactly like a
+        # later step (even its final result); then show the statement as written.
         for i in range(len(out) - 1):
-            if out[i] == out[i + 1]:
+            if out[i] in out[i + 1 :]:
                 out[i] = plain(self.derivation.steps[i].expr)
         return out
