@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -81,6 +81,15 @@ def memory_kib(pid: int) -> tuple[int, int]:
     except OSError:
         pass
     return pss, rss
+
+
+def is_launcher(pid: int) -> bool:
+    """The host's pre-imported session launcher (forge_tui/host/launcher.py), not a game."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return b"forge_tui.host.launcher" in handle.read().split(b"\0")
+    except OSError:
+        return False
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -227,9 +236,12 @@ async def trial(n: int, keys: int, pause: float) -> dict:
             await asyncio.gather(*(staggered(p) for p in players))
             ramp_s = time.monotonic() - joined
             await asyncio.sleep(5.0)  # let every game's background warm-up (sympy) finish
-            games = descendants(server.pid)
+            below = descendants(server.pid)
+            launchers = [pid for pid in below if is_launcher(pid)]
+            games = [pid for pid in below if pid not in launchers]
             memory = [memory_kib(pid) for pid in games]
-            host_pids = [server.pid] + games
+            launcher_pss = sum(memory_kib(pid)[0] for pid in launchers)
+            host_pids = [server.pid] + launchers + games
             cpu_before, wall_before, client_before = cpu_seconds(host_pids), time.monotonic(), sum(os.times()[:2])
             await asyncio.gather(*(p.walk(keys, pause) for p in players))
             cpu_used = cpu_seconds(host_pids) - cpu_before
@@ -256,6 +268,8 @@ async def trial(n: int, keys: int, pause: float) -> dict:
         "rss_mib": statistics.mean(m[1] for m in game_memory) / 1024 if game_memory else 0.0,
         "processes": len(games),
         "server_pss_mib": server_pss / 1024,
+        "launcher_pss_mib": launcher_pss / 1024,
+        "launcher": bool(launchers),
         "cpu_cores": cpu_used / wall,
         "client_cores": client_cpu / wall,
     }
@@ -268,7 +282,7 @@ def main() -> int:
     parser.add_argument("--pause", type=float, default=0.5, help="mean seconds between a player's keys (default 0.5)")
     args = parser.parse_args()
     random.seed(1)
-    print(f"{date.today()} · {platform.node()} · {platform.processor() or platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}")
+    print(f"{datetime.now():%Y-%m-%d %H:%M:%S} · launcher {'off' if os.environ.get('NEURALFORGE_LAUNCHER') == '0' else 'on'} · {platform.node()} · {platform.processor() or platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}")
     best = 0
     for n in [int(x) for x in args.sessions.split(",") if x.strip()]:
         result = asyncio.run(trial(n, args.keys, args.pause))
@@ -276,7 +290,8 @@ def main() -> int:
         print(
             f"N={n:<3} keys={result['samples']:<5} p50={result['p50']:6.1f} ms  p95={result['p95']:6.1f} ms  "
             f"max={result['max']:6.0f} ms  first key p50={result['first_key_p50']:.0f} ms  game PSS={result['pss_mib']:5.1f} MiB (RSS {result['rss_mib']:5.1f}) x{result['processes']}  "
-            f"server PSS={result['server_pss_mib']:.0f} MiB  host CPU={result['cpu_cores']:.2f} cores  clients CPU={result['client_cores']:.2f} cores  "
+            f"server PSS={result['server_pss_mib']:.0f} MiB  "
+            f"launcher {'PSS=%.0f MiB' % result['launcher_pss_mib'] if result['launcher'] else 'off (exec)'}  host CPU={result['cpu_cores']:.2f} cores  clients CPU={result['client_cores']:.2f} cores  "
             f"first screen p50={result['connect_p50']:.2f} s (ramp {result['ramp_s']:.0f} s)  {'ok' if met else 'OVER GOAL'}",
             flush=True,
         )

@@ -82,6 +82,13 @@ def game_pids(root: int) -> list[int]:
     return found
 
 
+def is_launcher(pid: int) -> bool:
+    try:
+        return b"forge_tui.host.launcher" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+
+
 HOSTILE_LAB = '''\
 import errno
 import os
@@ -152,11 +159,15 @@ class Served:
     def games(self) -> list[int]:
         return game_pids(self.process.pid)
 
+    def below(self) -> list[int]:
+        """Every process below the server but its session launcher (which lives as long as it)."""
+        return [pid for pid in descendants(self.process.pid) if not is_launcher(pid)]
+
     def wait_no_games(self, timeout: float = 10) -> None:
         end = time.monotonic() + timeout
-        while time.monotonic() < end and descendants(self.process.pid):
+        while time.monotonic() < end and self.below():
             time.sleep(0.1)
-        assert descendants(self.process.pid) == [], "a game (or a lab it started) outlived its session"
+        assert self.below() == [], "a game (or a lab it started) outlived its session"
 
     def stop(self) -> None:
         below = descendants(self.process.pid)
@@ -457,8 +468,8 @@ async def test_a_player_sees_and_reaches_only_their_own_runs(hosts, tmp_path):
         assert env["NEURALFORGE_HOME"] == str(ada_home) == env["HOME"]
         assert env["NEURALFORGE_IDENTITY"] == "ada" and env["NEURALFORGE_LABS"] == "0"
         assert os.readlink(f"/proc/{game}/cwd") == str(ada_home)
-        argv = Path(f"/proc/{game}/cmdline").read_bytes().split(b"\0")
-        assert argv[-3:] == [b"--run", ada_run.id.encode(), b""]
+        argv = [arg for arg in Path(f"/proc/{game}/cmdline").read_bytes().split(b"\0") if arg]
+        assert argv[-2:] == [b"--run", ada_run.id.encode()]
         process.stdin.write(b"\x1b")  # escape: back to the start screen's list of runs
         listed = bytearray()
         await read_until(process, b"New run", listed)

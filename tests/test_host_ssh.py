@@ -258,6 +258,13 @@ SERVE = (
 )
 
 
+def is_launcher(pid: int) -> bool:
+    try:
+        return b"forge_tui.host.launcher" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+
+
 class Served:
     """`neuralforge serve` in its own process, on a random port."""
 
@@ -280,7 +287,8 @@ class Served:
         self.port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", self.banner).group(1))
 
     def games(self) -> list[int]:
-        return [pid for pid in descendants(self.process.pid) if pid_alive(pid)]
+        # the host's session launcher (forge_tui/host/launcher.py) lives as long as the server
+        return [pid for pid in descendants(self.process.pid) if pid_alive(pid) and not is_launcher(pid)]
 
     def stop(self) -> None:
         below = descendants(self.process.pid)

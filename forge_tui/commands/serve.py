@@ -36,6 +36,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         action="store_true",
         help="run labs for several players even where the runner cannot confine them to their own files",
     )
+    parser.add_argument(
+        "--no-launcher",
+        action="store_true",
+        help="start each session as a fresh interpreter instead of forking it from the pre-imported launcher (slower; for debugging)",
+    )
     parser.set_defaults(handler=run)
     return parser
 
@@ -68,6 +73,8 @@ def run(args) -> int:
         idle_warning=min(60.0, idle / 2),
         allow_unisolated_labs=args.allow_unisolated_labs,
     )
+    if args.no_launcher:
+        options.launcher = False
 
     async def main() -> int:
         host = ForgeHost(options)

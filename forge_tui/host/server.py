@@ -10,22 +10,26 @@ Only `neuralforge serve` imports this module (asyncssh is not on the game's star
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import stat
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncssh
 
 from forge_tui.host import LabPolicy, lab_policy, runner_protections
 from forge_tui.host.identity import HostPaths, Identity, Roster, fingerprint, load_roster, open_identity_id
+from forge_tui.host.launcher import Launcher, LauncherError
 from forge_tui.host.session import TERMINAL_RESET, GameProcess, game_command, most_recent_run, session_env
 
 NOT_INTERACTIVE = (
     "Neural Forge is played in an interactive terminal: connect with `ssh -p {port} HOST` and no command. "
     "Commands, SFTP/SCP and forwarding are not offered here."
 )
+
+log = logging.getLogger("forge_tui.host")
 
 SHUTDOWN = "The host is shutting down. Your progress is saved: connect again later to resume."
 
@@ -48,6 +52,10 @@ class ServeOptions:
     login_timeout: float = 60.0
     keepalive_interval: float = 30.0  # a link that stops answering is dropped after 3 of these
     stop_grace: float = 2.0  # seconds a hung-up game gets before SIGKILL
+    # Fork games from a pre-imported launcher (launcher.py) rather than exec each one;
+    # NEURALFORGE_LAUNCHER=0 in the host's environment turns it off.
+    launcher: bool = field(default_factory=lambda: os.environ.get("NEURALFORGE_LAUNCHER", "1") != "0")
+    launcher_restarts: int = 3  # a launcher that dies is started again at most this many times
 
 
 class FailureLimiter:
@@ -110,6 +118,9 @@ class ForgeHost:
         # True: ask the runner; None: no runner; a dict: this report (tests)
         self.protections = runner_protections() if protections is True else protections
         self.policy: LabPolicy | None = None
+        self.launcher: Launcher | None = None
+        self._launcher_restarts = 0
+        self._launcher_starting: asyncio.Task | None = None
 
     # --- life ------------------------------------------------------------------------
     async def start(self) -> None:
@@ -140,6 +151,8 @@ class ForgeHost:
             keepalive_count_max=3,
             server_version="NeuralForge",
         )
+        if self.options.launcher:
+            await self._start_launcher()
 
     @property
     def port(self) -> int:
@@ -156,6 +169,46 @@ class ForgeHost:
             self.server.close()
             await self.server.wait_closed()
         await asyncio.gather(*(session.end(SHUTDOWN) for session in list(self.sessions)), return_exceptions=True)
+        if self._launcher_starting is not None:
+            self._launcher_starting.cancel()
+            await asyncio.gather(self._launcher_starting, return_exceptions=True)
+        if self.launcher is not None:
+            await self.launcher.close()
+
+    # --- the session launcher ------------------------------------------------------
+    def launch_mode(self) -> str:
+        if self.launcher is not None and self.launcher.alive:
+            return f"forked from a pre-imported launcher (pid {self.launcher.pid})"
+        return "one fresh `python -m forge_tui.host.play` each" + ("" if not self.options.launcher else " (the launcher did not start)")
+
+    async def _start_launcher(self) -> None:
+        env = session_env(self.paths.data, "xterm-256color", {}, labs_allowed=bool(self.policy and self.policy.allowed))
+        try:
+            self.launcher = await Launcher.start(env)
+        except (LauncherError, OSError) as err:
+            log.warning("session launcher: %s; sessions start by exec", err)
+
+    def session_launcher(self) -> Launcher | None:
+        """The launcher for a new session: None (exec it) while none runs. A launcher that
+        died is started again in the background, a bounded number of times."""
+        launcher = self.launcher
+        if launcher is not None and launcher.alive:
+            return launcher
+        if (
+            launcher is not None
+            and self._launcher_starting is None
+            and self._launcher_restarts < self.options.launcher_restarts
+        ):
+            self._launcher_restarts += 1
+            asyncio.get_running_loop().create_task(launcher.close())  # reap the dead one
+            self._launcher_starting = asyncio.get_running_loop().create_task(self._restart_launcher())
+        return None
+
+    async def _restart_launcher(self) -> None:
+        try:
+            await self._start_launcher()
+        finally:
+            self._launcher_starting = None
 
     def banner(self) -> str:
         o = self.options
@@ -182,6 +235,7 @@ class ForgeHost:
                 f"Limits        {o.max_sessions} sessions, {o.per_identity} per player, idle timeout {idle}",
                 f"Protections   {shield}",
                 f"Labs          {self.policy.reason if self.policy else '?'}",
+                f"Sessions      {self.launch_mode()}",
                 f"Players type  ssh -p {self.port} <this host>",
             ]
         )
@@ -365,7 +419,9 @@ class PlayerSession(asyncssh.SSHServerSession):
                 labs_allowed=bool(self.host.policy and self.host.policy.allowed),
                 identity=self.identity.id,
             )
-            self.game = GameProcess(argv, env, self.size, self._output, self._game_exited, cwd=home)
+            self.game = GameProcess(
+                argv, env, self.size, self._output, self._game_exited, cwd=home, launcher=self.host.session_launcher()
+            )
             await self.game.start()
         except Exception as err:  # the player sees why, the host keeps serving
             self.host.release(self)

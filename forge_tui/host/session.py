@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import logging
 import os
 import pty
 import signal
@@ -19,7 +20,9 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 import forge_tui
+from forge_tui.host.launcher import Launcher, LauncherError, play_arguments
 
+log = logging.getLogger("forge_tui.host")
 # Environment a client may set with SendEnv/SetEnv; everything else it sends is ignored.
 CLIENT_ENV = ("COLORTERM", "LANG", "LC_ALL", "LC_CTYPE", "NO_COLOR", "NEURALFORGE_MOUSE", "ESCDELAY")
 # Settings of the host that pass on to every game process.
@@ -134,14 +137,17 @@ class GameProcess:
         on_output: Callable[[bytes], None],
         on_exit: Callable[[int], None],
         cwd: Path | None = None,
+        launcher: Launcher | None = None,
     ):
         self.argv = list(argv)
+        self.launcher = launcher  # forks `forge_tui.host.play` pre-imported; None: always exec
+        self.via = ""  # "launcher" or "exec", once started
         self.env = dict(env)
         self.size = size
         self.on_output = on_output
         self.on_exit = on_exit
         self.cwd = cwd
-        self.process: asyncio.subprocess.Process | None = None
+        self.process = None  # an asyncio.subprocess.Process, or a launcher.LaunchedProcess
         self.master: int | None = None
         self._pending = bytearray()  # keystrokes waiting for room in the PTY
         self._reading = False
@@ -157,6 +163,15 @@ class GameProcess:
         master, slave = pty.openpty()
         try:
             set_size(slave, *self.size)
+            args = play_arguments(self.argv) if self.launcher is not None else None
+            if args is not None and self.launcher.alive:
+                try:
+                    self.process = await self.launcher.spawn(args, self.env, str(self.cwd) if self.cwd else None, slave)
+                    self.via = "launcher"
+                    return self._started(loop, master)
+                except LauncherError as err:
+                    log.warning("session launcher: %s; this session starts by exec", err)
+            self.via = "exec"
             self.process = await asyncio.create_subprocess_exec(
                 *self.argv,
                 stdin=slave,
@@ -173,6 +188,9 @@ class GameProcess:
             raise
         finally:
             os.close(slave)
+        self._started(loop, master)
+
+    def _started(self, loop: asyncio.AbstractEventLoop, master: int) -> None:
         os.set_blocking(master, False)
         self.master = master
         self.resume_output()
