@@ -72,6 +72,10 @@ def session_env(
         "NEURALFORGE_WARM_UP": "0",
         "NEURALFORGE_IDENTITY": identity,
     }
+    if Path(home).parent.name == "players":
+        # the whole host folder (host key, every player): the runner carves it out of what a
+        # lab may read even if a teacher put it under a directory labs are allowed to read
+        env["NEURALFORGE_HOST_DATA"] = str(Path(home).resolve().parent.parent)
     for name in HOST_ENV:
         if name in os.environ:
             env[name] = os.environ[name]

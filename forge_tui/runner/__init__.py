@@ -80,6 +80,8 @@ def _forbidden_paths() -> list[str]:
 
     paths = [locations.data_directory(), locations.bosses_directory(), locations.levels_directory(),
              HERE.parent, HERE.parent.parent / "bosses", HERE.parent.parent / "saves"]
+    if os.environ.get("NEURALFORGE_HOST_DATA"):  # set by `neuralforge serve` for its sessions
+        paths.append(os.environ["NEURALFORGE_HOST_DATA"])
     return sorted({str(Path(p).expanduser().resolve()) for p in paths})
 
 
