@@ -51,6 +51,10 @@ class Boss:
         """The lab languages this boss can fight: Python always, C when it has a C driver."""
         return ("python", "c") if getattr(self.module, "C_DRIVER", None) else ("python",)
 
+    def lab_language(self, language: str) -> str:
+        """Which of the run's labs this boss judges: the run's language if it can, else Python."""
+        return language if language in self.languages else "python"
+
     @property
     def c_reference_path(self) -> Path:
         return self.directory / "c" / "reference.c"

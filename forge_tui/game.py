@@ -89,7 +89,7 @@ class Game:
         progress = run.modules.get(module.id) or ModuleProgress()
         return module.gate.hints[: progress.hints_revealed]
 
-    def _require_playable(self, run: RunState, module: Module) -> None:
+    def require_playable(self, run: RunState, module: Module) -> None:
         if not self.is_playable(run, module):
             before = self.catalog.previous(module)
             raise GameError(
@@ -112,7 +112,7 @@ class Game:
             raise GameError(str(err)) from err
 
     def visit(self, run: RunState, module: Module, part: str | None = None) -> RunState:
-        self._require_playable(run, module)
+        self.require_playable(run, module)
 
         def change(state: RunState) -> None:
             state.position = {"module": module.id, "part": part}
@@ -125,7 +125,7 @@ class Game:
     def submit_gate(self, run: RunState, module: Module, answer: str) -> GateOutcome:
         from forge_tui.checker import check_gate
 
-        self._require_playable(run, module)
+        self.require_playable(run, module)
         verdict = check_gate(module.gate.spec(), answer)
         was_open = {m.id for m in self.catalog.modules if self.is_playable(run, m)}
 
@@ -156,7 +156,7 @@ class Game:
 
     def defeat_boss(self, run: RunState, module: Module) -> RunState:
         """Record a won boss fight; with the gate passed, the module is forged."""
-        self._require_playable(run, module)
+        self.require_playable(run, module)
         return self._update(run, lambda s: setattr(s.progress(module.id), "boss_defeated", True))
 
     def submit_step(self, run: RunState, module: Module, d_index: int, s_index: int, text: str) -> StepOutcome:

@@ -39,7 +39,7 @@ def run(args) -> int:
     from pathlib import Path
 
     from forge_tui.boss import fight_sync, load_boss
-    from forge_tui.game import LOCKED, Game
+    from forge_tui.game import Game, GameError
     from forge_tui.labs import ensure_lab
     from forge_tui.locations import data_directory
     from forge_tui.runner import Sandbox, SandboxError
@@ -52,10 +52,10 @@ def run(args) -> int:
         except KeyError as err:
             return _err(err.args[0])
         run_state = game.store.resolve(args.run)
-        if game.module_state(run_state, module) == LOCKED:
-            before = game.catalog.previous(module)
-            return _err(f"module {module.number} ({module.title}) is locked: pass the gate of "
-                        f"module {before.number} ({before.title}) first")
+        try:
+            game.require_playable(run_state, module)
+        except GameError as err:
+            return _err(str(err))
         boss = load_boss(module.id)
         if boss is None:
             return _err(f"module {module.number} ({module.title}) has no boss yet")
@@ -64,8 +64,7 @@ def run(args) -> int:
             if not lab.is_file():
                 return _err(f"no such file: {lab}")
         else:
-            language = run_state.language if run_state.language in boss.languages else "python"
-            lab = ensure_lab(data_directory(), run_state.id, module, language)
+            lab = ensure_lab(data_directory(), run_state.id, module, boss.lab_language(run_state.language))
         print(f"{module.boss_name or 'The boss'} (module {module.number}: {module.title})")
         print(f"Lab: {lab}")
         try:
@@ -91,7 +90,10 @@ def run(args) -> int:
         print(report.message)
         print(f"({report.passed}/{len(report.cases)} cases, {report.duration_s * 1000:.0f} ms)")
         if report.won:
-            game.store.update(run_state.id, lambda s: setattr(s.progress(module.id), "boss_defeated", True))
+            try:
+                game.defeat_boss(run_state, module)
+            except GameError as err:
+                return _err(f"the victory could not be saved: {err}")
             return VICTORY
         return DEFEAT
     finally:

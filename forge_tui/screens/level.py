@@ -232,8 +232,7 @@ class LevelScreen(Screen):
         home = self.app.game.store.home
         try:
             boss = await asyncio.to_thread(load_boss, self.module.id)
-            language = self.run.language if self.run.language in boss.languages else "python"
-            lab = ensure_lab(home, self.run.id, self.module, language)
+            lab = ensure_lab(home, self.run.id, self.module, boss.lab_language(self.run.language))
             sandbox = self.app.sandbox
             panel.begin(await asyncio.to_thread(sandbox.describe))
             report = await fight(boss, lab, sandbox, on_case=panel.case)

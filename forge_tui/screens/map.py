@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from forge_tui.flavors import BY_ID
+from forge_tui.game import GameError
 from forge_tui.saves import RunState
 from forge_tui.widgets.node import ModuleNode
 
@@ -53,8 +54,6 @@ class MapScreen(Screen):
         self.redraw()
 
     def on_screen_resume(self) -> None:
-        from forge_tui.game import GameError
-
         try:
             self.run = self.app.game.reload(self.run)
         except GameError as err:
@@ -138,12 +137,10 @@ class MapScreen(Screen):
 
         module = self.selected().module
         game = self.app.game
-        if not game.is_playable(self.run, module):
-            before = game.catalog.previous(module)
-            self.notify(
-                f"{module.number} {module.title} is locked: pass the gate of {before.number} {before.title} first.",
-                severity="warning",
-            )
+        try:
+            game.require_playable(self.run, module)
+        except GameError as err:
+            self.notify(f"{err}.", severity="warning")
             return
         self.app.push_screen(LevelScreen(self.run, module))
 
