@@ -12,8 +12,6 @@ import asyncio
 import os
 import re
 import secrets
-import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -23,7 +21,6 @@ import pytest
 
 asyncssh = pytest.importorskip("asyncssh")
 
-from conftest import REPO  # noqa: E402
 from forge_tui.game import Game  # noqa: E402
 from forge_tui.host import lab_policy, runner_protections  # noqa: E402
 from forge_tui.host.identity import HostPaths, Identity  # noqa: E402
@@ -31,12 +28,7 @@ from forge_tui.host.server import ForgeHost, ServeOptions  # noqa: E402
 from forge_tui.host.session import descendants, pid_alive  # noqa: E402
 from forge_tui.labs import ensure_lab  # noqa: E402
 from forge_tui.locations import bosses_directory  # noqa: E402
-
-needs_openssh = pytest.mark.skipif(
-    shutil.which("ssh") is None or shutil.which("tmux") is None or shutil.which("ssh-keygen") is None,
-    reason="needs openssh-client and tmux (CI installs them)",
-)
-
+from hostkit import Served, Terminal, make_key, needs_openssh, new_key, roster_line, ssh_command  # noqa: E402
 
 # --------------------------------------------------------------------------- the class's folders
 
@@ -67,26 +59,6 @@ def tree_snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
 def game_environ(pid: int) -> dict[str, str]:
     raw = Path(f"/proc/{pid}/environ").read_bytes()
     return dict(item.split("=", 1) for item in raw.decode().split("\0") if "=" in item)
-
-
-def game_pids(root: int) -> list[int]:
-    """The game processes (python -m forge_tui.host.play) below a server process."""
-    found = []
-    for pid in descendants(root):
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"forge_tui.host.play" in cmdline and pid_alive(pid):
-            found.append(pid)
-    return found
-
-
-def is_launcher(pid: int) -> bool:
-    try:
-        return b"forge_tui.host.launcher" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
 
 
 HOSTILE_LAB = '''\
@@ -125,112 +97,6 @@ ATTEMPTS = ("bob-save", "bob-lab", "host-key", "players", "bob-write", "bob-appe
 
 # --------------------------------------------------------------------------- `neuralforge serve` + OpenSSH
 
-SERVE = (
-    "import argparse, sys\n"
-    "from forge_tui.commands import serve\n"
-    "parser = argparse.ArgumentParser(); serve.add_parser(parser.add_subparsers())\n"
-    "args = parser.parse_args(sys.argv[1:])\n"
-    "raise SystemExit(args.handler(args))\n"
-)
-
-
-class Served:
-    """`neuralforge serve` in its own process on a random port; stop() leaves nothing behind."""
-
-    def __init__(self, data: Path, roster: Path):
-        env = dict(os.environ, PYTHONPATH=str(REPO), NEURALFORGE_ANIMATE="0")
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", SERVE, "serve", "--port", "0", "--roster", str(roster), "--data", str(data)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=env,
-            cwd=REPO,
-        )
-        self.banner = ""
-        while "Players type" not in self.banner:
-            line = self.process.stdout.readline()
-            if not line:
-                self.stop()
-                raise AssertionError(f"serve did not start: {self.banner}")
-            self.banner += line
-        self.port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", self.banner).group(1))
-
-    def games(self) -> list[int]:
-        return game_pids(self.process.pid)
-
-    def below(self) -> list[int]:
-        """Every process below the server but its session launcher (which lives as long as it)."""
-        return [pid for pid in descendants(self.process.pid) if not is_launcher(pid)]
-
-    def wait_no_games(self, timeout: float = 10) -> None:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end and self.below():
-            time.sleep(0.1)
-        assert self.below() == [], "a game (or a lab it started) outlived its session"
-
-    def stop(self) -> None:
-        below = descendants(self.process.pid)
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process.stdout.close()
-        leftovers = [pid for pid in below if pid_alive(pid)]
-        for pid in leftovers:
-            os.kill(pid, signal.SIGKILL)
-        assert not leftovers, f"processes {leftovers} outlived the server"
-
-
-class Terminal:
-    """An OpenSSH client in a detached tmux session."""
-
-    def __init__(self, command: str, width: int = 120, height: int = 40):
-        self.name = f"nf-labs-{os.getpid()}-{secrets.token_hex(3)}"
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), f"exec {command}"], check=True)
-        self.pid = int(subprocess.run(["tmux", "display", "-p", "-t", self.name, "#{pane_pid}"], capture_output=True, text=True).stdout)
-
-    def keys(self, *keys: str, literal: bool = False) -> None:
-        for key in keys:
-            subprocess.run(["tmux", "send-keys", "-t", self.name, *(["-l"] if literal else []), key], check=True)
-            time.sleep(0.2)
-
-    def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True).stdout
-
-    def wait_for(self, text: str, timeout: float = 20) -> str:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            shown = self.screen()
-            if text in shown:
-                return shown
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
-
-    def drop(self) -> None:
-        """The link goes away without a goodbye: the ssh client is killed."""
-        os.kill(self.pid, signal.SIGKILL)
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
-
-
-def make_key(folder: Path, name: str) -> tuple[Path, str]:
-    key = folder / f"{name}_key"
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)], check=True)
-    kind, blob, _ = key.with_suffix(".pub").read_text().split()
-    return key, f"{kind} {blob} {name}"
-
-
-def ssh_command(port: int, key: Path) -> str:
-    return (
-        f"ssh -p {port} -i {key} -o IdentitiesOnly=yes -o StrictHostKeyChecking=no "
-        f"-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -tt 127.0.0.1"
-    )
-
-
 @pytest.fixture
 def classroom(tmp_path):
     """A roster of two players (ada, bob), `neuralforge serve` started on demand, and cleanup:
@@ -247,7 +113,7 @@ def classroom(tmp_path):
         return served
 
     def connect(served: Served, name: str) -> Terminal:
-        terminal = Terminal(ssh_command(served.port, keys[name][0]))
+        terminal = Terminal(ssh_command(served.port, keys[name][0]), width=120, height=40)
         opened.insert(0, terminal)
         return terminal
 
@@ -373,15 +239,6 @@ def test_a_dropped_link_mid_edit_resumes_at_the_lab_with_the_edit(classroom):
 
 
 # --------------------------------------------------------------------------- asyncssh clients, in-process host
-
-
-def new_key():
-    return asyncssh.generate_private_key("ssh-ed25519")
-
-
-def roster_line(key, name: str) -> str:
-    kind, blob = key.export_public_key().decode().split()[:2]
-    return f"{kind} {blob} {name}"
 
 
 @pytest.fixture

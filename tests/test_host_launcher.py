@@ -16,35 +16,18 @@ import pytest
 
 asyncssh = pytest.importorskip("asyncssh")
 
-from conftest import REPO  # noqa: E402,F401
 from forge_tui.host.launcher import refusal, supported  # noqa: E402
 from forge_tui.host.server import ForgeHost, ServeOptions  # noqa: E402
 from forge_tui.host.session import descendants, pid_alive  # noqa: E402
 from test_host_labs import seed_player  # noqa: E402
-from test_host_ssh import Served, Terminal, needs_openssh  # noqa: E402
+from hostkit import Served, Terminal, is_launcher, needs_openssh, new_key, roster_line  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not supported(), reason="the launcher needs Linux pidfds")
-
-
-def new_key():
-    return asyncssh.generate_private_key("ssh-ed25519")
-
-
-def roster_line(key, name: str) -> str:
-    kind, blob = key.export_public_key().decode().split()[:2]
-    return f"{kind} {blob} {name}"
 
 
 def parent_of(pid: int) -> int:
     stat = Path(f"/proc/{pid}/stat").read_bytes()
     return int(stat[stat.rfind(b")") + 2 :].split()[1])
-
-
-def is_launcher(pid: int) -> bool:
-    try:
-        return b"forge_tui.host.launcher" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
 
 
 def open_targets(pid: int) -> set[str]:
@@ -243,14 +226,6 @@ async def test_a_killed_launcher_falls_back_to_exec_and_loses_no_session(hosts, 
 # --------------------------------------------------------------------------- a real OpenSSH client
 
 
-class LaunchedServed(Served):
-    def launchers(self) -> list[int]:
-        return [pid for pid in descendants(self.process.pid) if is_launcher(pid) and pid_alive(pid)]
-
-    def games(self) -> list[int]:
-        return [pid for pid in descendants(self.process.pid) if pid_alive(pid) and not is_launcher(pid)]
-
-
 @needs_openssh
 def test_a_forked_session_plays_over_openssh_and_resumes(tmp_path):
     import subprocess
@@ -260,7 +235,7 @@ def test_a_forked_session_plays_over_openssh_and_resumes(tmp_path):
     kind, blob, _ = key.with_suffix(".pub").read_text().split()
     roster = tmp_path / "roster"
     roster.write_text(f"{kind} {blob} ada\n")
-    served = LaunchedServed(tmp_path / "host", roster)
+    served = Served(tmp_path / "host", roster)
     ssh = (
         f"ssh -p {served.port} -i {key} -o IdentitiesOnly=yes -o StrictHostKeyChecking=no "
         f"-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -tt 127.0.0.1"
@@ -268,9 +243,9 @@ def test_a_forked_session_plays_over_openssh_and_resumes(tmp_path):
     terminal = None
     try:
         [launcher] = served.launchers()
-        terminal = Terminal(f"nf-launch-{os.getpid()}-1", ssh)
+        terminal = Terminal(ssh)
         terminal.wait_for("New run")
-        [game] = served.games()
+        [game] = served.below()
         assert parent_of(game) == launcher  # forked, not exec'd
         terminal.keys("n")
         terminal.wait_for("Flavors")
@@ -286,13 +261,13 @@ def test_a_forked_session_plays_over_openssh_and_resumes(tmp_path):
 
         os.kill(terminal.pid, signal.SIGKILL)  # the link drops
         end = time.monotonic() + 10
-        while time.monotonic() < end and served.games():
+        while time.monotonic() < end and served.below():
             time.sleep(0.1)
-        assert served.games() == [] and not pid_alive(game)
+        assert served.below() == [] and not pid_alive(game)
         assert served.launchers() == [launcher]
         terminal.close()
 
-        terminal = Terminal(f"nf-launch-{os.getpid()}-2", ssh)
+        terminal = Terminal(ssh)
         shown = terminal.wait_for("Forge Gate")
         assert "The Vector Awakens" in shown
         terminal.keys("Escape")
@@ -300,9 +275,9 @@ def test_a_forked_session_plays_over_openssh_and_resumes(tmp_path):
         assert "02 ○ open" in shown and "01 ◐ passed" in shown
         terminal.keys("C-q")
         end = time.monotonic() + 10
-        while time.monotonic() < end and served.games():
+        while time.monotonic() < end and served.below():
             time.sleep(0.1)
-        assert served.games() == []
+        assert served.below() == []
     finally:
         if terminal is not None:
             terminal.close()

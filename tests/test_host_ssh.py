@@ -6,29 +6,18 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import shutil
 import signal
 import stat
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 asyncssh = pytest.importorskip("asyncssh")
 
-from conftest import REPO  # noqa: E402
 from forge_tui.host.server import ForgeHost, ServeOptions  # noqa: E402
 from forge_tui.host.session import descendants, pid_alive  # noqa: E402
-
-
-def new_key():
-    return asyncssh.generate_private_key("ssh-ed25519")
-
-
-def roster_line(key, name: str, *extra: str) -> str:
-    return " ".join([key.export_public_key().decode().split()[0], key.export_public_key().decode().split()[1], name, *extra])
+from hostkit import Served, Terminal, needs_openssh, new_key, roster_line  # noqa: E402
 
 
 @pytest.fixture
@@ -245,103 +234,6 @@ async def test_dropped_link_stops_the_game(hosts):
 # --------------------------------------------------------------------------- a real OpenSSH client
 
 
-needs_openssh = pytest.mark.skipif(
-    shutil.which("ssh") is None or shutil.which("tmux") is None, reason="needs openssh-client and tmux (CI installs them)"
-)
-
-SERVE = (
-    "import argparse, sys\n"
-    "from forge_tui.commands import serve\n"
-    "parser = argparse.ArgumentParser(); serve.add_parser(parser.add_subparsers())\n"
-    "args = parser.parse_args(sys.argv[1:])\n"
-    "raise SystemExit(args.handler(args))\n"
-)
-
-
-def is_launcher(pid: int) -> bool:
-    try:
-        return b"forge_tui.host.launcher" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
-
-
-class Served:
-    """`neuralforge serve` in its own process, on a random port."""
-
-    def __init__(self, data: Path, roster: Path):
-        env = dict(os.environ, PYTHONPATH=str(REPO), NEURALFORGE_ANIMATE="0")
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", SERVE, "serve", "--port", "0", "--roster", str(roster), "--data", str(data)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=env,
-            cwd=REPO,
-        )
-        self.banner = ""
-        while "Players type" not in self.banner:
-            line = self.process.stdout.readline()
-            if not line:
-                raise AssertionError(f"serve did not start: {self.banner}")
-            self.banner += line
-        self.port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", self.banner).group(1))
-
-    def games(self) -> list[int]:
-        # the host's session launcher (forge_tui/host/launcher.py) lives as long as the server
-        return [pid for pid in descendants(self.process.pid) if pid_alive(pid) and not is_launcher(pid)]
-
-    def stop(self) -> None:
-        below = descendants(self.process.pid)
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        for pid in below:
-            if pid_alive(pid):
-                os.kill(pid, signal.SIGKILL)
-                raise AssertionError(f"process {pid} outlived the server")
-
-
-class Terminal:
-    def __init__(self, name: str, command: str, width: int = 80, height: int = 24):
-        self.name = name
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
-        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), f"exec {command}"], check=True)
-        self.pid = int(subprocess.run(["tmux", "display", "-p", "-t", name, "#{pane_pid}"], capture_output=True, text=True).stdout)
-
-    def keys(self, *keys: str) -> None:
-        for key in keys:
-            subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
-            time.sleep(0.25)
-
-    def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True).stdout
-
-    def wait_for(self, text: str, timeout: float = 20) -> str:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            shown = self.screen()
-            if text in shown:
-                return shown
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
-
-    def press_until(self, key: str, text: str, tries: int = 4) -> str:
-        """Press a key until the screen shows text (a key pressed while a screen mounts can be missed)."""
-        for _ in range(tries):
-            self.keys(key)
-            try:
-                return self.wait_for(text, timeout=5)
-            except AssertionError:
-                continue
-        return self.wait_for(text, timeout=1)
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
-
-
 @needs_openssh
 def test_a_class_day_over_openssh(tmp_path):
     key = tmp_path / "ada_key"
@@ -360,7 +252,7 @@ def test_a_class_day_over_openssh(tmp_path):
         refused = subprocess.run(ssh.replace("-tt ", "") + " cat /etc/passwd", shell=True, capture_output=True, text=True, timeout=20)
         assert refused.returncode == 1 and refused.stdout == "" and "interactive terminal" in refused.stderr
 
-        terminal = Terminal("nf-ssh-1", ssh)
+        terminal = Terminal(ssh)
         terminal.wait_for("New run")
         terminal.keys("n")
         terminal.wait_for("Flavors")
@@ -383,17 +275,17 @@ def test_a_class_day_over_openssh(tmp_path):
         assert len(lines) == 30 and len(lines[-1].rstrip()) > 90, lines[-1]
 
         # The link drops (the client is killed, no goodbye): the game and everything under it ends.
-        games = served.games()
+        games = served.below()
         assert games, "a game process runs for the session"
         os.kill(terminal.pid, signal.SIGKILL)
         end = time.monotonic() + 10
-        while time.monotonic() < end and served.games():
+        while time.monotonic() < end and served.below():
             time.sleep(0.1)
-        assert served.games() == [] and not any(pid_alive(pid) for pid in games)
+        assert served.below() == [] and not any(pid_alive(pid) for pid in games)
         terminal.close()
 
         # Reconnect with the same key: back at the gate of module 01, with the progress kept.
-        terminal = Terminal("nf-ssh-2", ssh)
+        terminal = Terminal(ssh)
         shown = terminal.wait_for("Forge Gate")
         assert "The Vector Awakens" in shown
         terminal.keys("Escape")
@@ -401,9 +293,9 @@ def test_a_class_day_over_openssh(tmp_path):
         assert "02 ○ open" in shown and "01 ◐ passed" in shown
         terminal.keys("C-q")
         end = time.monotonic() + 10
-        while time.monotonic() < end and served.games():
+        while time.monotonic() < end and served.below():
             time.sleep(0.1)
-        assert served.games() == []
+        assert served.below() == []
     finally:
         if terminal is not None:
             terminal.close()
