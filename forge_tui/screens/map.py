@@ -140,7 +140,8 @@ class MapScreen(Screen):
         try:
             game.require_playable(self.run, module)
         except GameError as err:
-            self.notify(f"{err}.", severity="warning")
+            reason = str(err)
+            self.notify(f"{reason[:1].upper()}{reason[1:]}.", severity="warning")
             return
         self.app.push_screen(LevelScreen(self.run, module))
 

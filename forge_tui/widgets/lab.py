@@ -164,6 +164,9 @@ class LabPanel(Vertical):
         return backup
 
     def show_output(self, title: str) -> None:
+        # at 80x24 the brief, the editor and the output do not all fit: fold the brief (one
+        # line; the player can open it again) so the output is seen
+        self.query_one("#lab-brief", Collapsible).collapsed = True
         log = self.query_one("#lab-output", Log)
         log.display = True
         log.clear()
