@@ -175,3 +175,14 @@ class Game:
 
             self._update(run, change)
         return StepOutcome(verdict.accepted, verdict.malformed, verdict.message)
+
+    def record_checks(self, run: RunState, module: Module, passed: list[str], total: int) -> RunState:
+        """Keep the latest lab-check verdict: which checks passed, out of how many."""
+        self.require_playable(run, module)
+
+        def change(state: RunState) -> None:
+            progress = state.progress(module.id)
+            progress.checks_passed = list(passed)
+            progress.checks_total = total
+
+        return self._update(run, change)

@@ -147,6 +147,8 @@ class ModuleProgress:
     hints_revealed: int = 0  # 0..3; never decreases
     steps_solved: list[str] = field(default_factory=list)  # keys of typed derivation steps solved, e.g. "0.2"
     hook_seen: bool = False
+    checks_passed: list[str] = field(default_factory=list)  # lab checks that passed at the latest check
+    checks_total: int = 0  # how many checks that latest check ran (0: never checked)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "hints_revealed":
@@ -164,6 +166,8 @@ class ModuleProgress:
             "hints_revealed": self.hints_revealed,
             "steps_solved": list(self.steps_solved),
             "hook_seen": self.hook_seen,
+            "checks_passed": list(self.checks_passed),
+            "checks_total": self.checks_total,
         }
 
     @classmethod
@@ -190,11 +194,17 @@ class ModuleProgress:
             if not 0 <= hints <= MAX_HINTS:
                 raise SaveFormatError(f"{where}.hints_revealed should be 0 to {MAX_HINTS}, not {hints}")
             progress.hints_revealed = hints
-        if "steps_solved" in data:
-            steps = _expect(data["steps_solved"], list, f"{where}.steps_solved")
-            if not all(isinstance(step, str) for step in steps):
-                raise SaveFormatError(f"{where}.steps_solved should only hold text")
-            progress.steps_solved = list(steps)
+        for key in ("steps_solved", "checks_passed"):
+            if key in data:
+                names = _expect(data[key], list, f"{where}.{key}")
+                if not all(isinstance(name, str) for name in names):
+                    raise SaveFormatError(f"{where}.{key} should only hold text")
+                setattr(progress, key, list(names))
+        if "checks_total" in data:
+            total = _expect(data["checks_total"], int, f"{where}.checks_total")
+            if total < 0:
+                raise SaveFormatError(f"{where}.checks_total is negative")
+            progress.checks_total = total
         return progress
 
 

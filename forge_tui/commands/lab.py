@@ -1,8 +1,9 @@
-"""`neuralforge lab MODULE --path | --run-lab [--run N]`: the run's lab file, from the shell.
+"""`neuralforge lab MODULE --path | --run-lab | --check [--file F] [--run N]`: the lab, from the shell.
 
 `--path` prints the lab file's path (creating it from the module's starter if missing);
-`--run-lab` runs it in the sandbox, streaming its output; exit 0 when it ran cleanly, 1 otherwise,
-2 on an error (unknown module, no starter, no sandbox).
+`--run-lab` runs it in the sandbox, streaming its output; exit 0 when it ran cleanly, 1 otherwise;
+`--check` runs the module's graded lab checks, one line per check starting with ✓ or ✗; exit 0 when
+all pass, 1 when any fails. Exit 2 on an error (unknown module, no starter, no checks, no sandbox).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ def add_parser(subparsers) -> None:
     action = parser.add_mutually_exclusive_group(required=True)
     action.add_argument("--path", action="store_true", help="print the lab file's path")
     action.add_argument("--run-lab", action="store_true", help="run the lab in the sandbox")
+    action.add_argument("--check", action="store_true", help="run the module's graded lab checks")
+    parser.add_argument("--file", help="with --check: check this Python file instead of the run's lab")
     parser.add_argument("--run", help="run name or id (default: the most recently played)")
     parser.set_defaults(handler=run)
 
@@ -37,7 +40,7 @@ def run(args) -> int:
     from forge_tui.locations import data_directory
 
     sandbox = None
-    if args.run_lab:
+    if args.run_lab or args.check:
         from forge_tui.runner import Sandbox
 
         sandbox = Sandbox.start()  # before anything else: the zygote warms up meanwhile
@@ -48,6 +51,8 @@ def run(args) -> int:
         except KeyError as err:
             return _err(err.args[0])
         run_state = game.store.resolve(args.run)
+        if args.check:
+            return _check(game, run_state, module, sandbox, args.file)
         try:
             path = ensure_lab(data_directory(), run_state.id, module, run_state.language)
         except FileNotFoundError as err:
@@ -77,3 +82,50 @@ def _run_lab(sandbox, path) -> int:
         return _err(str(err))
     print(f"\n[{result.message} in {result.duration_s:.2f} s]")
     return OK if result.ok else FAILED
+
+
+def _check(game, run_state, module, sandbox, file: str | None) -> int:
+    from pathlib import Path
+
+    from forge_tui.game import GameError
+    from forge_tui.labcheck import check_lab_sync, load_checks
+    from forge_tui.labs import ensure_lab
+    from forge_tui.locations import data_directory
+    from forge_tui.runner import SandboxError
+
+    try:
+        game.require_playable(run_state, module)
+    except GameError as err:
+        return _err(str(err))
+    checks = load_checks(module.id)
+    if checks is None:
+        return _err(f"module {module.number} ({module.title}) has no lab checks yet")
+    if file:
+        lab = Path(file)
+        if not lab.is_file():
+            return _err(f"no such file: {lab}")
+    else:
+        lab = ensure_lab(data_directory(), run_state.id, module, "python")
+
+    def show(result) -> None:
+        print(f"{'✓' if result.passed else '✗'} {result.name}: {result.summary}" if result.summary
+              else f"{'✓' if result.passed else '✗'} {result.name}")
+        if not result.passed:
+            print(f"    {result.message}")
+            if result.expected:
+                print(f"    expected: {result.expected}")
+            print(f"    got: {result.got_summary}")
+            if result.hint:
+                print(f"    hint: {result.hint}")
+
+    try:
+        report = check_lab_sync(checks, lab, sandbox, on_check=show)
+    except SandboxError as err:
+        return _err(str(err))
+    print(report.message)
+    if not file:
+        try:
+            game.record_checks(run_state, module, report.passed_names, report.total)
+        except GameError as err:
+            return _err(f"the result could not be saved: {err}")
+    return OK if report.all_passed else FAILED
