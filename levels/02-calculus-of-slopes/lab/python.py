@@ -24,11 +24,11 @@ class Value:
         self._backward = lambda: None   # pushes self.grad into the parents
 
     def __add__(self, other):
-        """self + other; local slopes are 1 and 1."""
+        """self + other, where other is a Value or a plain number (wrap it); slopes 1 and 1."""
         raise NotImplementedError("make the output Value, then a _backward that adds out.grad to both")
 
     def __mul__(self, other):
-        """self * other; local slopes are other.data and self.data."""
+        """self * other (a plain number is wrapped too); slopes other.data and self.data."""
         raise NotImplementedError("remember to accumulate (+=), never assign")
 
     def exp(self):
