@@ -94,3 +94,35 @@ def test_the_latest_verdict_is_saved_in_the_run(tmp_path):
     assert saved.checks_passed == ["adds"] and saved.checks_total == 3
     run = game.record_checks(run, module, ["adds", "negatives", "scales"], 3)
     assert game.store.load(run.id).modules[module.id].checks_passed == ["adds", "negatives", "scales"]
+
+
+async def test_the_lab_part_runs_the_checks_and_counts_them(tmp_path, monkeypatch):
+    """F5 in the Lab part: the checklist in the output, the count in the status line and the save."""
+    from forge_tui import locations
+    from forge_tui.app import NeuralForgeApp
+    from forge_tui.screens import level
+
+    folder = tmp_path / "bosses" / "vector-awakens"
+    folder.mkdir(parents=True)
+    (folder / "checks.py").write_text(CHECKS)
+    monkeypatch.setattr(locations, "bosses_directory", lambda: tmp_path / "bosses")
+    monkeypatch.setattr(level, "bosses_directory", lambda: tmp_path / "bosses")
+    app = NeuralForgeApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        run = app.game.store.create_run("ada", ["hacker", "artist"], "python")
+        module = app.game.catalog.modules[0]
+        from forge_tui.labs import ensure_lab
+
+        ensure_lab(app.game.store.home, run.id, module, "python").write_text(
+            "def add(a, b):\n    return a + b\n\ndef scale(c, xs):\n    return xs\n")
+        app.push_screen(level.LevelScreen(run, module, "lab"))
+        await pilot.pause()
+        await pilot.press("f5")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            saved = app.game.store.load(run.id).modules.get(module.id)
+            if saved and saved.checks_total:
+                break
+        log = "\n".join(str(line) for line in app.screen.query_one("#lab-output").lines)
+        assert "✓ adds" in log and "✗ scales" in log and "hint: each entry" in log
+        assert saved.checks_passed == ["adds", "negatives"] and saved.checks_total == 3

@@ -33,8 +33,9 @@ HELP = """\
   ctrl+o       open the lab in $EDITOR (vim, nano…); edits elsewhere are picked up
   ctrl+l       reset the lab to the starter (asks first, keeps a backup)
   ctrl+r       run the lab in the sandbox; its output streams below the editor
+  F5, ctrl+n   run the lab checks: a ✓/✗ list, with expected, got and a hint for each ✗
   ctrl+t       stop a run or a fight (the whole process tree is killed)
-  ctrl+g       watch mode: every save re-runs the lab
+  ctrl+g       watch mode: every save re-runs the checks (the lab, where there are none)
   ctrl+b       fight the boss: hidden cases judged outside your code's reach
   ctrl+f       after a victory, the reference solution beside yours
 

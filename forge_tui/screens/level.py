@@ -38,6 +38,7 @@ class LevelScreen(Screen):
         Binding("right_square_bracket", "step_part(1)", "Next", key_display="]"),
         Binding("space", "skip_hook", "Skip hook", show=False),
         Binding("ctrl+r", "run_lab", "Run"),
+        Binding("f5,ctrl+n", "check_lab", "Check", key_display="F5"),
         Binding("ctrl+t", "stop", "Stop", show=False),
         Binding("ctrl+g", "watch", "Watch", show=False),
         Binding("ctrl+b", "fight", "Fight"),
@@ -195,6 +196,40 @@ class LevelScreen(Screen):
             return
         panel.write_output(f"\n[{result.message} · {result.duration_s:.2f} s]\n")
 
+    def action_check_lab(self) -> None:
+        """Run the module's graded lab checks; the checklist shows in the Lab part's output."""
+        if self.labs_refused():
+            return
+        from forge_tui.labcheck import CHECKS_FILE
+
+        if not (bosses_directory() / self.module.id / CHECKS_FILE).is_file():
+            self.notify("This module's lab checks are not built yet.", severity="warning")
+            return
+        self.action_part("lab")
+        panel = self.query_one(LabPanel)
+        panel.flush()
+        panel.show_output("$ check")
+        self.run_worker(self._check_lab(panel), group="sandbox", exclusive=True, exit_on_error=False)
+
+    async def _check_lab(self, panel: LabPanel) -> None:
+        from forge_tui.labcheck import check_lab, load_checks
+        from forge_tui.labs import ensure_lab
+        from forge_tui.runner import SandboxError
+
+        try:
+            checks = await asyncio.to_thread(load_checks, self.module.id)
+            lab = ensure_lab(self.app.game.store.home, self.run.id, self.module, "python")
+            report = await check_lab(checks, lab, self.app.sandbox, on_check=panel.write_check)
+        except SandboxError as err:
+            panel.write_output(f"\n[the sandbox could not run the checks: {err}]\n")
+            return
+        panel.write_output(f"\n{report.message}\n")
+        panel.show_checks(report.passed, report.total)
+        try:
+            self.run = self.app.game.record_checks(self.run, self.module, report.passed_names, report.total)
+        except GameError as err:
+            self.notify(str(err), severity="error")
+
     def action_stop(self) -> None:
         stopped = [w for w in self.workers if w.group == "sandbox" and w.is_running]
         for worker in stopped:
@@ -204,13 +239,22 @@ class LevelScreen(Screen):
 
     def action_watch(self) -> None:
         self.watching = not getattr(self, "watching", False)
-        self.notify(f"Watch mode {'on: every save re-runs the lab' if self.watching else 'off'}.", timeout=4)
+        self.notify(f"Watch mode {'on: every save re-runs the checks' if self.watching else 'off'}.", timeout=4)
         if self.watching:
-            self.action_run_lab()
+            self.action_watch_run()
 
     @on(LabPanel.Saved)
     def lab_saved(self) -> None:
+        """Watch mode: every save re-runs the checks (or the lab, where a module has none yet)."""
         if getattr(self, "watching", False):
+            self.action_watch_run()
+
+    def action_watch_run(self) -> None:
+        from forge_tui.labcheck import CHECKS_FILE
+
+        if (bosses_directory() / self.module.id / CHECKS_FILE).is_file():
+            self.action_check_lab()
+        else:
             self.action_run_lab()
 
     def action_fight(self) -> None:

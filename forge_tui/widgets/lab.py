@@ -175,6 +175,21 @@ class LabPanel(Vertical):
     def write_output(self, text: str) -> None:
         self.query_one("#lab-output", Log).write(text)
 
+    def write_check(self, result) -> None:
+        """One line of the checklist: ✓ or ✗, the check's name; for a failure, why and a hint."""
+        lines = [f"{'✓' if result.passed else '✗'} {result.name}" + (f": {result.summary}" if result.summary else "")]
+        if not result.passed:
+            lines.append(f"    {result.message}")
+            if result.expected:
+                lines.append(f"    expected: {result.expected}")
+            lines.append(f"    got: {result.got_summary}")
+            if result.hint:
+                lines.append(f"    hint: {result.hint}")
+        self.query_one("#lab-output", Log).write_lines(lines)
+
+    def show_checks(self, passed: int, total: int) -> None:
+        self.status(self._describe(f"checks {passed}/{total} pass" + (" ✓" if passed == total else "")))
+
     def status(self, text: str) -> None:
         if self.is_attached:
             self.query_one("#lab-status", Static).update(text)
