@@ -82,3 +82,36 @@ def test_02_brief_says_both_add_and_mul_wrap_plain_numbers():
     starter = (LEVELS / "02-calculus-of-slopes" / "lab" / "python.py").read_text(encoding="utf-8")
     add_doc = starter.split("def __add__", 1)[1].split('"""')[1]
     assert "plain number" in add_doc
+
+
+# --------------------------------------------------------------------------- module 3
+
+
+def test_03_lora_trains_a_low_rank_update_not_a_truncated_svd():
+    d, r = 12288, 8
+    B, A = np.zeros((d, r), dtype=np.float32), np.ones((r, d), dtype=np.float32)
+    assert B.size + A.size == 196_608 == 2 * d * r  # the hook's count
+    assert d * d / (B.size + A.size) == 768
+    assert final_value(derivation(3, "What a LoRA update costs")) == 768
+    # B starts at zero, so W + BA is exactly the pretrained W: an update, not a compression of W.
+    rng = np.random.default_rng(0)
+    W = rng.normal(size=(16, 16))
+    B0, A0 = np.zeros((16, 2)), rng.normal(size=(2, 16))
+    assert np.array_equal(W + B0 @ A0, W)
+    intro = level(3)["math"]["intro"]
+    assert "idea behind LoRA" not in intro
+    assert "ΔW = BA" in intro
+
+
+def test_03_spectral_radius_below_one_still_allows_growth():
+    W = np.array([[0.5, 2.0], [0.0, 0.5]])
+    assert max(abs(np.linalg.eigvals(W))) == 0.5
+    W2 = W @ W
+    assert np.linalg.norm(W2 @ np.array([0.0, 1.0])) > 1  # transient growth
+    assert np.linalg.norm(np.linalg.matrix_power(W, 40), 2) < 1e-6  # and decay in the end
+    sigma_max = np.linalg.svd(W, compute_uv=False)[0]
+    assert f"about {sigma_max:.1f}" in derivation(3, "Eigenvalues are not the whole story")["prose"]
+    d = derivation(3, "Eigenvalues are not the whole story")
+    last = np.array(to_sympy(d["steps"][-1]["expr"], d["symbols"]).tolist(), dtype=float)
+    assert np.array_equal(last, W2)
+    assert "whole story" not in level(3)["math"]["intro"]
