@@ -115,3 +115,46 @@ def test_03_spectral_radius_below_one_still_allows_growth():
     last = np.array(to_sympy(d["steps"][-1]["expr"], d["symbols"]).tolist(), dtype=float)
     assert np.array_equal(last, W2)
     assert "whole story" not in level(3)["math"]["intro"]
+
+
+# --------------------------------------------------------------------------- module 7
+
+
+def _reddi_online_adam(amsgrad: bool, C: float = 3.0, steps: int = 3000) -> float:
+    """Reddi, Kale & Kumar (2018), section 3: on x in [-1, 1] the loss at step t is C*x when
+    t % 3 == 1 and -x otherwise, so the best fixed point is x = -1. Adam with beta1 = 0 and
+    beta2 = 1/(1 + C^2), step alpha/sqrt(t), projected onto [-1, 1]; AMSGrad keeps the
+    running maximum of v instead. Returns the final iterate."""
+    beta2, alpha = 1 / (1 + C * C), 0.5
+    x = v = v_max = 0.0
+    for t in range(1, steps + 1):
+        g = C if t % 3 == 1 else -1.0
+        v = beta2 * v + (1 - beta2) * g * g
+        v_max = max(v_max, v)
+        denom = math.sqrt(v_max if amsgrad else v / (1 - beta2**t))
+        x = min(1.0, max(-1.0, x - alpha / math.sqrt(t) * g / denom))
+    return x
+
+
+def test_07_adam_can_fail_on_a_convex_problem_and_amsgrad_changes_the_algorithm():
+    assert _reddi_online_adam(amsgrad=False) == 1.0  # stuck at the worst point
+    assert _reddi_online_adam(amsgrad=True) < -0.99  # heads for the optimum, -1
+    intro = level(7)["math"]["intro"]
+    assert "Reddi" in intro and "fails to converge" in intro
+    assert "proof had a gap" not in intro
+
+
+def test_07_rmsprop_step_carries_the_learning_rate():
+    assert "steps by η·g / (√s + ε)" in level(7)["math"]["intro"]
+
+
+def test_07_cosine_schedule_half_way_is_the_mean_of_peak_and_floor():
+    peak = 6e-4
+    floor = 0.1 * peak
+
+    def lr(s: float) -> float:
+        return floor + 0.5 * (peak - floor) * (1 + math.cos(math.pi * s))
+
+    assert lr(0.0) == pytest.approx(peak) and lr(1.0) == pytest.approx(floor)
+    assert final_value(derivation(7, "Warm-up, then cosine decay")) == pytest.approx(lr(0.5))
+    assert lr(0.5) == pytest.approx(3.3e-4)

@@ -157,20 +157,20 @@ def test_06_weights_of_a_784_256_10_mlp():
     assert not accepted("06-backprop-step", str(784 * 256 * 10))  # multiplied all widths
 
 
-def test_07_adam_default_betas():
-    try:
-        import torch  # the reference implementation's defaults, when torch is around
-    except ImportError:
-        beta1, beta2 = 0.9, 0.999  # Kingma & Ba 2015, Algorithm 1
-    else:
-        beta1, beta2 = torch.optim.Adam([torch.zeros(1, requires_grad=True)]).defaults["betas"]
-    typed = f"{beta1 * beta2:.4f}"
-    assert typed == "0.8991"
+def test_07_bias_corrected_first_moment_after_two_steps():
+    beta1, grads = 0.9, [1.0, 3.0]
+    m = 0.0
+    for g in grads:
+        m = beta1 * m + (1 - beta1) * g
+    m_hat = m / (1 - beta1 ** len(grads))
+    typed = f"{m_hat:.4f}"
+    assert typed == "2.0526"
     assert accepted("07-optimizers", typed)
-    assert accepted("07-optimizers", "0.9*0.999")
-    assert not accepted("07-optimizers", f"{0.9 * 0.99:.4f}")  # one nine short
-    assert not accepted("07-optimizers", f"{0.9 * 0.95:.4f}")  # GPT-3's beta2, not the default
-    assert not accepted("07-optimizers", "0.899")  # too few places
+    assert accepted("07-optimizers", "0.39/0.19")
+    assert not accepted("07-optimizers", f"{m:.4f}")  # no bias correction
+    assert not accepted("07-optimizers", f"{m / (1 - beta1):.4f}")  # corrected with t = 1
+    assert not accepted("07-optimizers", f"{sum(grads) / 2:.4f}")  # the plain mean of the gradients
+    assert not accepted("07-optimizers", "2.053")  # too few places
 
 
 def test_08_he_init_constant_for_relu():
