@@ -6,4 +6,4 @@ every `neuralforge` invocation imports them to build the parser.
 """
 
 # Modules listed here are wired into `neuralforge` by forge_tui.cli.
-MODULES: tuple[str, ...] = ("unlock", "bench", "boss", "lab", "serve", "classroom")
+MODULES: tuple[str, ...] = ("unlock", "bench", "boss", "lab", "serve", "classroom", "dev")
