@@ -71,6 +71,30 @@ def test_ok_output_and_results(sandbox, tmp_path):
     assert result.results[1] == [1, [2, 3]]
 
 
+def test_a_work_folder_below_a_private_folder(sandbox, tmp_path):
+    """A home or pytest's tmp is private (0700): a run with its own uid (as root) still reaches
+    its work folder there, and writes in it, without seeing the rest of the private folder."""
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    (private / "secret.txt").write_text("secret")
+    path = script(private, f"""
+        import os
+        with open("made.txt", "w") as handle:
+            handle.write("made")
+        print("uid", os.getuid())
+        try:
+            print("READ", open({str(private / "secret.txt")!r}).read())
+        except OSError as err:
+            print("denied", type(err).__name__)
+    """)
+    result = run(sandbox, path)
+    assert result.outcome == "ok", result
+    assert (path.parent / "made.txt").read_text() == "made"
+    assert "READ" not in result.output and "denied" in result.output
+    if sandbox.protections()["identity"] == "uid":  # root: a uid of the run's own
+        assert f"uid {os.getuid()}\n" not in result.output
+
+
 def test_exit_code_and_last_line_in_message(sandbox, tmp_path):
     result = run(sandbox, script(tmp_path, "raise ValueError('bad shape')\n"))
     assert result.outcome == "exit" and result.exit_code == 1
@@ -184,7 +208,9 @@ def test_reads_stdlib_and_numpy_lazily_but_not_the_game(sandbox, tmp_path, isola
     assert result.outcome == "ok", result.output
     assert "imports ok 2" in result.output
     assert "READ" not in result.output and "IMPORTED" not in result.output
-    assert result.output.count("denied PermissionError") == 3
+    # Landlock refuses (PermissionError); as a separate uid, a private folder is not even there.
+    denials = result.output.count("denied PermissionError") + result.output.count("denied FileNotFoundError")
+    assert denials == 3, result.output
 
 
 @pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc is not installed")

@@ -24,8 +24,13 @@ _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
 
 # --- constants ------------------------------------------------------------------------------
+CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
+
+MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 4096, 16384, 1 << 18
 
 PR_SET_PDEATHSIG = 1
 PR_CAPBSET_DROP = 24
@@ -117,6 +122,63 @@ def enter_namespaces(user: bool, net: bool) -> None:
         _write("/proc/self/setgroups", "deny")
         _write("/proc/self/uid_map", f"0 {uid} 1")
         _write("/proc/self/gid_map", f"0 {gid} 1")
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    encode = (lambda text: None if text is None else text.encode())
+    _check(_libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)),
+           f"mount {target}")
+
+
+def private_ancestor(path: str) -> str | None:
+    """The topmost folder above `path` that other users cannot traverse (no o+x), or None."""
+    parts = os.path.realpath(path).split("/")
+    for i in range(2, len(parts)):
+        ancestor = "/".join(parts[:i])
+        if not os.stat(ancestor).st_mode & stat.S_IXOTH:
+            return ancestor
+    return None
+
+
+def bridge(paths: list[str]) -> None:
+    """Make each of `paths` reachable by any uid at its own absolute path, in a new mount
+    namespace (root only): every private folder above one is covered by a fresh tmpfs (mode
+    0711) that holds only the way down to the path, and the path itself is bind-mounted there.
+    The rest of a private folder stays out of sight. Nothing is done when all are reachable."""
+    needed: dict[str, str] = {}
+    for path in sorted(os.path.realpath(p) for p in paths):
+        ancestor = private_ancestor(path)
+        inside = any(path.startswith(done.rstrip("/") + "/") for done in needed)
+        if ancestor and not inside:
+            needed[path] = ancestor
+    if not needed:
+        return
+    unshare(CLONE_NEWNS)
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing below propagates to the host
+    held = {path: os.open(path, os.O_PATH | os.O_CLOEXEC) for path in needed}  # before the covers
+    try:
+        for ancestor in sorted(set(needed.values())):
+            _mount("tmpfs", ancestor, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0711,size=1m")
+        for path, fd in held.items():
+            _make_way(needed[path], path, is_dir=stat.S_ISDIR(os.fstat(fd).st_mode))
+            _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+    finally:
+        for fd in held.values():
+            os.close(fd)
+
+
+def _make_way(cover: str, path: str, *, is_dir: bool) -> None:
+    """Folders (0711) inside the tmpfs `cover` down to `path`, and a mount point for it."""
+    parent = os.path.dirname(path)
+    os.makedirs(parent, mode=0o711, exist_ok=True)
+    folder = parent
+    while folder != cover:
+        os.chmod(folder, 0o711)
+        folder = os.path.dirname(folder)
+    if is_dir:
+        os.makedirs(path, exist_ok=True)
+    else:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def drop_to_uid(uid: int) -> None:

@@ -199,6 +199,8 @@ class Zygote:
         if want("netns"):
             attempt("netns", lambda: layers.enter_namespaces(user=use_userns, net=True))
         if uid is not None:
+            # The run's uid must reach its folder even below a private one (a home, pytest's tmp).
+            attempt("bridge", lambda: layers.bridge([workdir, *request.get("readable", [])]))
             for dirpath, dirnames, filenames in os.walk(workdir):
                 for name in [dirpath] + [os.path.join(dirpath, n) for n in dirnames + filenames]:
                     os.lchown(name, uid, uid)
