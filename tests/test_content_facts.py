@@ -158,3 +158,60 @@ def test_07_cosine_schedule_half_way_is_the_mean_of_peak_and_floor():
     assert lr(0.0) == pytest.approx(peak) and lr(1.0) == pytest.approx(floor)
     assert final_value(derivation(7, "Warm-up, then cosine decay")) == pytest.approx(lr(0.5))
     assert lr(0.5) == pytest.approx(3.3e-4)
+
+
+# --------------------------------------------------------------------------- module 8
+
+
+def _adam_steps(w, grads, lr, wd, decoupled, b1=0.9, b2=0.999, eps=1e-8):
+    """Adam on per-step data gradients `grads` (steps, d), with weight decay `wd` either
+    added to the gradient (L2, torch.optim.Adam's weight_decay) or decoupled (AdamW)."""
+    w = np.array(w, dtype=float)
+    m = np.zeros_like(w)
+    v = np.zeros_like(w)
+    for t, g in enumerate(grads, start=1):
+        if decoupled:
+            w = w * (1 - lr * wd)
+        else:
+            g = g + wd * w
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        w = w - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+    return w
+
+
+def test_08_l2_is_weight_decay_for_sgd_only():
+    w0, g, lr, wd = np.array([1.0, 1.0]), np.array([0.5, 50.0]), 0.01, 0.1
+    sgd_l2 = w0 - lr * (g + wd * w0)
+    sgd_decay = (1 - lr * wd) * w0 - lr * g
+    assert np.allclose(sgd_l2, sgd_decay)  # the SGD derivation
+    # Two weights at 1.0 whose gradients are noise of size 0.01 and 100: under AdamW both
+    # shrink alike; under Adam + L2 the noisy one is barely decayed.
+    rng = np.random.default_rng(0)
+    grads = rng.choice([-1.0, 1.0], size=(400, 2)) * np.array([0.01, 100.0])
+    l2 = _adam_steps(w0, grads, lr=1e-3, wd=1.0, decoupled=False)
+    adamw = _adam_steps(w0, grads, lr=1e-3, wd=1.0, decoupled=True)
+    none = _adam_steps(w0, grads, lr=1e-3, wd=0.0, decoupled=True)
+    shrink_l2, shrink_w = none - l2, none - adamw
+    assert shrink_w[0] == pytest.approx(shrink_w[1], rel=0.05)  # decoupled: the same decay
+    assert shrink_l2[1] < 0.05 * shrink_l2[0]  # coupled: the large-gradient weight escapes
+    titles = [d["title"] for d in level(8)["math"]["derivations"]]
+    assert "An L2 penalty is weight decay" not in titles
+    assert "For SGD, an L2 penalty is weight decay" in titles
+    assert "AdamW" in level(8)["math"]["intro"]
+
+
+def test_08_adamw_formula_in_the_text_is_what_torch_does():
+    torch = pytest.importorskip("torch")
+    w0 = torch.tensor([1.0, -2.0, 3.0], dtype=torch.float64)
+    grads = [torch.tensor(g, dtype=torch.float64) for g in ([0.1, -5.0, 2.0], [0.3, 4.0, -1.0])]
+    for cls, decoupled in ((torch.optim.AdamW, True), (torch.optim.Adam, False)):
+        p = torch.nn.Parameter(w0.clone())
+        opt = cls([p], lr=0.01, weight_decay=0.1)
+        for g in grads:
+            p.grad = g.clone()
+            opt.step()
+        ours = _adam_steps(w0.numpy(), np.stack([g.numpy() for g in grads]), 0.01, 0.1, decoupled)
+        assert np.allclose(p.detach().numpy(), ours, rtol=0, atol=1e-12), cls.__name__
+    d = derivation(8, "Under Adam, an L2 penalty is not weight decay")
+    assert "w ← (1 − ηk)w − η·m̂/(√v̂ + ε)" in d["prose"]
