@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from forge_tui.languages import LANGUAGES
 from forge_tui.locations import levels_directory
 
 PARTS = ("hook", "math", "lab", "boss", "gate", "unlock")
 GATE_KINDS = ("integer", "decimal", "vector", "expression", "none")
-STARTER_FILES = {"python": "python.py", "c": "c.c", "rust": "rust.rs", "triton": "triton.py"}
+STARTER_FILES = {spec.id: spec.starter for spec in LANGUAGES}
 
 
 class ContentError(Exception):

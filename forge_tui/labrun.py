@@ -8,13 +8,10 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
+from forge_tui.languages import BY_SUFFIX, missing_tool
 from forge_tui.runner import Limits, RunResult, Sandbox
 
 BUILD_LIMITS = Limits(wall_s=60, cpu_s=60, memory_mb=2048, processes=32)
-BUILDERS = {
-    ".c": (["gcc", "-O2", "-std=c11", "-o", "lab", "lab.c", "-lm"], "gcc", "C labs need gcc (apt-get install gcc)"),
-    ".rs": (["rustc", "-O", "-o", "lab", "lab.rs"], "rustc", "Rust labs need rustc (install Rust with rustup)"),
-}
 
 
 def labs_refused() -> str | None:
@@ -48,12 +45,13 @@ async def run_lab(
         shutil.copyfile(lab, copy)
         if lab.suffix == ".py":
             return await sandbox.run_python(copy, workdir=work, on_output=on_output, limits=limits)
-        if lab.suffix not in BUILDERS:
+        spec = BY_SUFFIX.get(lab.suffix)
+        if spec is None or not spec.compiled:
             return _failed(f"running {lab.suffix} labs is not supported")
-        argv, tool, missing = BUILDERS[lab.suffix]
-        if shutil.which(tool) is None:
-            return _failed(missing)
-        built = await sandbox.run_command(argv, workdir=work, on_output=on_output, limits=BUILD_LIMITS)
+        missing = missing_tool(spec)
+        if missing:
+            return _failed(f"{spec.name} labs cannot run here: {missing}")
+        built = await sandbox.run_command(list(spec.build), workdir=work, on_output=on_output, limits=BUILD_LIMITS)
         if not built.ok:
             return RunResult(built.outcome, built.exit_code, built.signal, f"the build failed: {built.message}",
                              built.output, built.results, built.duration_s)

@@ -12,14 +12,13 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
-from forge_tui.content import STARTER_FILES, Module
-
-LAB_FILES = {"python": "lab.py", "c": "lab.c", "rust": "lab.rs", "triton": "lab.py"}
+from forge_tui.content import Module
+from forge_tui.languages import BY_ID, module_languages
 
 
 def lab_language(module: Module, language: str) -> str:
-    """The run's language if the module has a starter in it, else Python."""
-    return language if module.starter_path(language) else "python"
+    """The run's language if the module offers it (a starter and a judge), else Python."""
+    return language if language in module_languages(module) else "python"
 
 
 def lab_dir(home: Path, run_id: str, module: Module) -> Path:
@@ -28,7 +27,7 @@ def lab_dir(home: Path, run_id: str, module: Module) -> Path:
 
 def lab_path(home: Path, run_id: str, module: Module, language: str) -> Path:
     language = lab_language(module, language)
-    return lab_dir(home, run_id, module) / LAB_FILES[language]
+    return lab_dir(home, run_id, module) / BY_ID[language].lab_file
 
 
 def ensure_lab(home: Path, run_id: str, module: Module, language: str) -> Path:
@@ -63,5 +62,3 @@ def reset_lab(home: Path, run_id: str, module: Module, language: str) -> Path:
     write_atomic(path, starter.read_text(encoding="utf-8"))
     return backup
 
-
-assert set(LAB_FILES) == set(STARTER_FILES)

@@ -25,21 +25,29 @@ def _has_module(name: str) -> bool:
         return False
 
 
-def languages() -> list[Language]:
-    gcc = shutil.which("gcc") or shutil.which("cc")
-    cargo = shutil.which("cargo")
-    triton = _has_module("triton") and _has_module("torch")
-    return [
-        Language("python", "Python", True, "always available"),
-        Language("c", "C", bool(gcc), f"{gcc}" if gcc else "no C compiler (install gcc)"),
-        Language("rust", "Rust", bool(cargo), f"{cargo}" if cargo else "no cargo (install Rust: rustup)"),
-        Language(
-            "triton",
-            "Triton",
-            triton,
-            "torch and triton importable" if triton else "needs: pip install torch triton",
-        ),
-    ]
+def languages(modules=None) -> list[Language]:
+    """Each lab language: available when this machine has what it needs and some module offers it.
+    `modules` defaults to the shipped catalog."""
+    from forge_tui.languages import LANGUAGES, missing_tool, module_languages
+
+    if modules is None:
+        from forge_tui.content import catalog
+
+        modules = catalog().modules
+    found = []
+    for spec in LANGUAGES:
+        offering = [m.number for m in modules if spec.id in module_languages(m)]
+        missing = missing_tool(spec)
+        if spec.id == "python":
+            found.append(Language("python", "Python", True, "always available; every module"))
+        elif not offering:
+            found.append(Language(spec.id, spec.name, False, f"no module has a {spec.name} lab yet"))
+        elif missing:
+            found.append(Language(spec.id, spec.name, False, missing))
+        else:
+            tools = ", ".join(shutil.which(t) or t for t in spec.tools) or "importable"
+            found.append(Language(spec.id, spec.name, True, f"{tools}; modules {', '.join(offering)}"))
+    return found
 
 
 def syntax_highlighting() -> tuple[bool, str]:

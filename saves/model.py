@@ -14,7 +14,7 @@ from typing import Any, Sequence
 SCHEMA_VERSION = 2
 
 FLAVOR_IDS: tuple[str, ...] = ("hacker", "mathematician", "linguist", "artist", "scientist", "builder")
-LANGUAGE_IDS: tuple[str, ...] = ("python", "c", "rust", "triton")
+from forge_tui.languages import LANGUAGE_IDS  # noqa: E402 - the one table of lab languages (stdlib only)
 
 NAME_MAX = 40
 MAX_HINTS = 3
