@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from forge_tui.checker.kinds import GateKind  # light: the checker package loads lazily
 from forge_tui.languages import LANGUAGES
 from forge_tui.locations import levels_directory
 
 PARTS = ("hook", "math", "lab", "boss", "gate", "unlock")
-GATE_KINDS = ("integer", "decimal", "vector", "expression", "none")
 STARTER_FILES = {spec.id: spec.starter for spec in LANGUAGES}
 
 
@@ -47,7 +47,7 @@ class Derivation:
 @dataclass(frozen=True)
 class Gate:
     prompt: str
-    kind: str
+    kind: GateKind
     answer: str
     places: int | None
     symbols: tuple[str, ...]
@@ -55,7 +55,7 @@ class Gate:
 
     @property
     def has_password(self) -> bool:
-        return self.kind != "none"
+        return self.kind != GateKind.NONE
 
     def spec(self):
         from forge_tui.checker import GateSpec
@@ -168,9 +168,10 @@ def _load_derivation(data: dict, where: str) -> Derivation:
 
 
 def _load_gate(data: dict, where: str) -> Gate:
-    kind = _require(data, "kind", where)
-    if kind not in GATE_KINDS:
-        raise ContentError(f"{where}: kind must be one of {', '.join(GATE_KINDS)}")
+    try:
+        kind = GateKind(_require(data, "kind", where))
+    except ValueError:
+        raise ContentError(f"{where}: kind must be one of {', '.join(GateKind)}") from None
     hints = tuple(data.get("hints", []))
     if len(hints) != 3:
         raise ContentError(f"{where}: a gate needs exactly three hints")
@@ -178,7 +179,7 @@ def _load_gate(data: dict, where: str) -> Gate:
     return Gate(
         prompt=_require(data, "prompt", where),
         kind=kind,
-        answer=data.get("answer", "") if kind == "none" else _require(data, "answer", where),
+        answer=data.get("answer", "") if kind is GateKind.NONE else _require(data, "answer", where),
         places=int(places) if places is not None else None,
         symbols=_words(data.get("symbols", "")),
         hints=hints,

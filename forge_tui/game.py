@@ -30,6 +30,7 @@ class GateOutcome:
     hints: tuple[str, ...]  # every hint revealed so far, in order
     opened: Module | None  # the module this answer opened, if any
     state: RunState
+    imprecise: bool = False  # the right value to fewer decimal places than asked
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,10 @@ class Game:
         return self._update(run, lambda s: setattr(s.progress(module.id), "hook_seen", True))
 
     def submit_gate(self, run: RunState, module: Module, answer: str) -> GateOutcome:
+        """Check a gate answer and save what it changes. An answer that could not be read
+        counts for nothing; any other counts as an attempt. A wrong answer reveals the next
+        hint, unless the gate is already passed or the only miss is precision (the right
+        value to fewer decimal places than asked)."""
         from forge_tui.checker import check_gate
 
         self.require_playable(run, module)
@@ -137,7 +142,7 @@ class Game:
             if verdict.accepted and not progress.gate_passed:
                 progress.gate_passed = True
                 progress.gate_passed_at = _now()
-            elif not verdict.accepted:
+            elif not (verdict.accepted or verdict.imprecise or progress.gate_passed):
                 progress.hints_revealed = min(len(module.gate.hints), progress.hints_revealed + 1)
 
         state = self._update(run, change)
@@ -152,6 +157,7 @@ class Game:
             hints=self.hints(state, module),
             opened=opened,
             state=state,
+            imprecise=verdict.imprecise,
         )
 
     def defeat_boss(self, run: RunState, module: Module) -> RunState:

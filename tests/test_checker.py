@@ -248,7 +248,7 @@ def test_injection_refused(spec):
 
 @pytest.mark.parametrize("text", [
     "(1).__class__", "[].__class__.__base__", "open('x')", "eval('1')", "exec", "lambda: 1",
-    "x[0]", "{1: 2}", "1 if 1 else 2", "sqrt(x=1)", "sqrt(*[1])", "f'{1}'", "b'1'", "1;2",
+    "x[0]", "{1: 2}", "1 if 1 else 2", "sqrt(x=1)", "sqrt(*[1])", "f'{1}'", "b'1'", "1;import os",
     "a := 1", "1 == 1", "1 < 2", "not 1", "1 and 2", "~1", "1 % 2", "1 // 2", "1 << 2",
     "globals()", "__builtins__", "sin.__call__(1)", "1 # comment", "\\x41", "print(1)",
 ])
@@ -417,3 +417,110 @@ def test_functions_numeric():
         assert accepted(GateSpec("integer", want), text), text
     assert accepted(GateSpec("vector", "[[-2, 1], [1.5, -0.5]]"), "inv([[1,2],[3,4]])")
     assert accepted(GateSpec("vector", "[[1, 3], [2, 4]]"), "transpose([[1,2],[3,4]])")
+
+
+# ---------------------------------------------------------------------------- spelled as people type them
+
+BIG = GateSpec("integer", "4718592")
+CASE_SENSITIVE = GateSpec("expression", "n*N + n", symbols=("n", "N"))
+
+
+@pytest.mark.parametrize("text", ["8;9", "(8;9)", "{8, 9}", "8; 9", "[8; 9]", "{8 9}", "{8;9}",
+                                  "8;9;"])
+def test_vector_accepts_semicolons_and_braces(text):
+    assert accepted(VECTOR, text), check_gate(VECTOR, text)
+
+
+def test_semicolons_end_rows_as_in_matlab():
+    spec = GateSpec("vector", "[[1, 2], [3, 4]]")
+    assert accepted(spec, "[1 2; 3 4]")
+    assert accepted(spec, "1, 2; 3, 4")
+    assert not accepted(spec, "[1 3; 2 4]")
+    v = check_gate(VECTOR, "8;;9")
+    assert v.malformed and "';'" in v.message
+
+
+def test_braces_group_like_brackets_in_expressions():
+    assert accepted(EXPR, "4*{h*(h+d)+h}")
+
+
+@pytest.mark.parametrize("text", ["4,718,592", "4_718_592", "4 718 592", "4\u202f718\u202f592",
+                                  "4718592"])
+def test_integer_accepts_thousands_groups(text):
+    assert accepted(BIG, text), check_gate(BIG, text)
+
+
+@pytest.mark.parametrize("text", ["203,264", "203_264", "203 264", "+203,264"])
+def test_integer_accepts_one_thousands_group(text):
+    assert accepted(INTEGER, text), check_gate(INTEGER, text)
+
+
+@pytest.mark.parametrize("text", ["47,18,592", "4,7185,92", "47_18_592", "4,718 592", "4,718,59"])
+def test_integer_refuses_groups_not_of_three(text):
+    v = check_gate(BIG, text)
+    assert not v.accepted and v.malformed, v
+    assert "threes" in v.message, v
+
+
+@pytest.mark.parametrize("spec", [SOFTMAX, DECIMAL, INTEGER])
+def test_a_decimal_comma_is_named_as_ambiguous(spec):
+    v = check_gate(spec, "0,665")
+    assert not v.accepted and v.malformed, v
+    assert "decimal" in v.message and "comma" in v.message and "0.665" in v.message, v
+    assert "list of 2" not in v.message
+
+
+def test_a_comma_with_a_space_is_still_a_list():
+    v = check_gate(SOFTMAX, "0, 665")
+    assert not v.accepted and "list of 2" in v.message
+
+
+@pytest.mark.parametrize("text", ["66.5%", "66.52 %", "66.5 %", "133/2 %"])
+def test_a_percent_reads_as_a_fraction(text):
+    assert accepted(SOFTMAX, text), check_gate(SOFTMAX, text)
+
+
+def test_a_percent_keeps_the_places_rule():
+    assert not accepted(SOFTMAX, "66.4%")
+    v = check_gate(SOFTMAX, "67%")  # 0.67: right to 2 places
+    assert not v.accepted and v.imprecise and "3 decimal places" in v.message
+
+
+def test_symbols_accept_either_case_when_nothing_clashes():
+    for text in ["4*(H*(H+D)+H)", "4H^2+4HD+4H", "4*(h*(H+d)+H)"]:
+        assert accepted(EXPR, text), check_gate(EXPR, text)
+
+
+def test_symbols_that_differ_only_by_case_keep_their_case():
+    assert accepted(CASE_SENSITIVE, "n(N + 1)")
+    assert not accepted(CASE_SENSITIVE, "N(n + 1)")
+    assert not accepted(CASE_SENSITIVE, "n(n + 1)")
+
+
+@pytest.mark.parametrize("text", ["10^400 0", "10^400, 10^400", "0, 10^400", "-10^400 3"])
+def test_a_vector_too_big_for_a_float_is_wrong_not_an_error(text):
+    v = check_gate(VECTOR, text)
+    assert not v.accepted and not v.malformed, v
+    assert v.message.startswith("Not quite"), v
+
+
+def test_a_number_too_big_for_a_float_against_an_inexact_answer_is_wrong():
+    v = check_gate(GateSpec("decimal", "e"), "10^400")
+    assert not v.accepted and not v.malformed and v.message.startswith("Not quite"), v
+    v = check_gate(GateSpec("vector", "e, pi"), "10^400 1")
+    assert not v.accepted and not v.malformed and v.message.startswith("Not quite"), v
+
+
+def test_a_precision_only_miss_says_so():
+    v = check_gate(SOFTMAX, "0.67")
+    assert not v.accepted and not v.malformed and v.imprecise, v
+    assert "right to 2 decimal places" in v.message and "asks for 3 decimal places" in v.message
+    v = check_gate(SOFTMAX, "0.7")
+    assert v.imprecise, v
+
+
+def test_fewer_places_and_a_wrong_value_is_simply_wrong():
+    v = check_gate(SOFTMAX, "0.66")  # 0.665 is 0.67 to two places
+    assert not v.accepted and not v.imprecise, v
+    assert "3 decimal places" in v.message
+    assert not check_gate(SOFTMAX, "0.666").imprecise

@@ -1,8 +1,10 @@
 """The Forge Gate: answer kinds and verdicts.
 
 ``integer``, ``decimal`` and ``vector`` gates are checked with the pure-Python numeric
-backend of :mod:`forge_tui.checker.safeexpr` (sympy is never imported for them).
-``expression`` gates use sympy through :mod:`forge_tui.checker.derivation`, imported lazily.
+backend of :mod:`forge_tui.checker.safeexpr` (sympy is never imported for them), after the
+spellings of :mod:`forge_tui.checker.spelling` that depend on the kind (thousands groups, a
+percent sign, a decimal comma). ``expression`` gates use sympy through
+:mod:`forge_tui.checker.derivation`, imported lazily.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from . import spelling
+from .kinds import GateKind
 from .safeexpr import (
     DomainError,
     InputError,
@@ -23,12 +27,10 @@ from .safeexpr import (
     parse,
 )
 
-KINDS = ("integer", "decimal", "vector", "expression", "none")
-
 
 @dataclass(frozen=True)
 class GateSpec:
-    kind: str                       # "integer" | "decimal" | "vector" | "expression" | "none"
+    kind: str                       # a GateKind value
     answer: str                     # in the safe syntax
     places: int | None = None       # decimal places asked for (decimal; vector entries if set)
     symbols: tuple[str, ...] = ()   # expression kind
@@ -38,8 +40,9 @@ class GateSpec:
 @dataclass(frozen=True)
 class Verdict:
     accepted: bool
-    malformed: bool   # the input could not be read or was refused
-    message: str      # one line for the player
+    malformed: bool          # the input could not be read or was refused
+    message: str             # one line for the player
+    imprecise: bool = False  # right to the places typed, but fewer places than the gate asks
 
 
 CORRECT = "Correct."
@@ -62,15 +65,16 @@ def check_gate(spec: GateSpec, text: str) -> Verdict:
 
 
 def _check_gate(spec: GateSpec, text: str) -> Verdict:
-    kind = spec.kind
-    if kind == "none":
+    try:
+        kind = GateKind(spec.kind)
+    except ValueError:
+        return Verdict(False, False, f"This gate's kind '{spec.kind}' is unknown; please report it.")
+    if kind is GateKind.NONE:
         return Verdict(False, False,
                        "This gate has no password: defeat the boss to open it.")
-    if kind not in KINDS:
-        return Verdict(False, False, f"This gate's kind '{kind}' is unknown; please report it.")
     if not isinstance(text, str) or not text.strip():
         return Verdict(False, True, "Type an answer first.")
-    if kind == "expression":
+    if kind is GateKind.EXPRESSION:
         from .derivation import check_expression_gate
 
         return check_expression_gate(spec.answer, text, spec.symbols, spec.assume)
@@ -81,18 +85,32 @@ def _check_gate(spec: GateSpec, text: str) -> Verdict:
         return Verdict(False, False, f"This gate's answer could not be read ({exc}); "
                                      "please report it.")
     try:
-        parsed = parse(text)
-        got = evaluate_numeric(parsed)
+        got, typed = _read_numeric(kind, text)
     except DomainError as exc:
         return Verdict(False, False, _sentence(f"Not quite: {exc}"))
     except InputError as exc:
         return Verdict(False, True, _sentence(str(exc)))
 
-    if kind == "integer":
+    if kind is GateKind.INTEGER:
         return _check_integer(want, got)
-    if kind == "decimal":
-        return _check_decimal(want, got, spec.places, parsed.decimals)
+    if kind is GateKind.DECIMAL:
+        return _check_decimal(want, got, spec.places, typed)
     return _check_vector(want, got, spec.places)
+
+
+def _read_numeric(kind: GateKind, text: str) -> tuple[Any, int | None]:
+    """The value the player typed and its decimal places (None unless it is one plain
+    number), read the way people write answers of this kind. Raises InputError."""
+    if kind is GateKind.INTEGER:
+        text = spelling.whole_number(text)
+    per_cent = spelling.percent(text) if kind is GateKind.DECIMAL else None
+    if kind is GateKind.DECIMAL:
+        spelling.refuse_decimal_comma(text if per_cent is None else per_cent)
+    parsed = parse(text if per_cent is None else per_cent)
+    value, typed = evaluate_numeric(parsed), parsed.decimals
+    if per_cent is None or not is_scalar(value):
+        return value, typed
+    return value / 100, None if typed is None else typed + 2
 
 
 @functools.lru_cache(maxsize=256)
@@ -148,10 +166,12 @@ def _fmt(units: int, places: int) -> str:
 
 
 def _close(a: Any, b: Any) -> bool:
+    """Equal if both are exact, else within 1e-9 relative; computed exactly, so a number
+    too big for a float (10^400) compares without overflowing."""
     if isinstance(a, Fraction) and isinstance(b, Fraction):
         return a == b
-    fa, fb = float(a), float(b)
-    return abs(fa - fb) <= 1e-9 * max(1.0, abs(fa), abs(fb))
+    fa, fb = _exact(a), _exact(b)
+    return abs(fa - fb) <= Fraction(1, 10**9) * max(1, abs(fa), abs(fb))
 
 
 def _check_decimal(want: Any, got: Any, places: int | None, typed: int | None) -> Verdict:
@@ -170,11 +190,23 @@ def _check_decimal(want: Any, got: Any, places: int | None, typed: int | None) -
     if mine == target:
         return Verdict(True, False, CORRECT)
     if typed is not None and typed < places:
-        unit = "place" if places == 1 else "places"
-        return Verdict(False, False, f"Not quite: the gate asks for {places} decimal {unit} "
-                                     f"(you gave {typed}).")
+        return _too_few_places(want, got, places, typed)
     return Verdict(False, False, f"Not quite: yours rounds to {_fmt(mine, places)}, "
                                  "which is not the value the gate wants.")
+
+
+def _places(n: int) -> str:
+    return f"{n} decimal place" + ("" if n == 1 else "s")
+
+
+def _too_few_places(want: Any, got: Any, places: int, typed: int) -> Verdict:
+    """An answer typed to fewer places than asked: imprecise when it is the wanted value
+    rounded to the places typed (0.67 for 0.665), else simply wrong."""
+    if _round_half_up(want, typed) == _round_half_up(got, typed):
+        return Verdict(False, False, f"Close: that is right to {_places(typed)}, but the gate "
+                                     f"asks for {_places(places)}.", imprecise=True)
+    return Verdict(False, False, f"Not quite: that is not the value the gate wants, and the "
+                                 f"gate asks for {_places(places)} (you gave {typed}).")
 
 
 def _entries(v: Any) -> tuple[tuple[int, int], list[Any]]:
@@ -191,6 +223,14 @@ def _kind_words(v: Any) -> str:
     if isinstance(v, Mat):
         return "a {}×{} matrix".format(*v.shape)
     return "a single number"
+
+
+def _same_numbers(want: list[Any], got: list[Any], places: int | None) -> bool:
+    """Whether ``got`` holds the wanted entries in another order (compared as entries are)."""
+    if places is not None:
+        return (sorted(_round_half_up(w, int(places)) for w in want)
+                == sorted(_round_half_up(g, int(places)) for g in got))
+    return all(_close(w, g) for w, g in zip(sorted(want), sorted(got)))
 
 
 def _check_vector(want: Any, got: Any, places: int | None) -> Verdict:
@@ -216,7 +256,7 @@ def _check_vector(want: Any, got: Any, places: int | None) -> Verdict:
         wrong += not ok
     if not wrong:
         return Verdict(True, False, CORRECT)
-    if wrong == len(wv) and len(wv) > 1 and sorted(map(float, wv)) == sorted(map(float, gv)):
+    if wrong == len(wv) and len(wv) > 1 and _same_numbers(wv, gv, places):
         return Verdict(False, False, "Not quite: the right numbers, but not in the right order.")
     return Verdict(False, False, f"Not quite: {wrong} of the {len(wv)} entries "
                                  f"{'is' if wrong == 1 else 'are'} off.")

@@ -4,12 +4,13 @@ Pipeline (nothing is ever evaluated as Python):
 
 1. length check (``MAX_INPUT_CHARS``);
 2. Unicode normalisation (``−`` → ``-``, ``×`` → ``*``, ``²`` → ``^2``, ``√`` → ``sqrt``,
-   ``π`` → ``pi``, Greek letters → their names, NFKC for the rest);
+   ``π`` → ``pi``, Greek letters → their names, ``{}`` → ``()``, NFKC for the rest);
 3. bracket pre-scan (balance, nesting depth);
 4. lexing with the stdlib :mod:`tokenize` module (lexing only), resolving every name
-   against the declared symbols, constants and functions, inserting implicit products
-   (``4h``, ``2(x+1)``, ``)(``, ``hd`` → ``h*d``), turning ``[8 9]`` / ``8 9`` into lists
-   and ``^`` into ``**``;
+   against the declared symbols (in either case where no two differ only by case),
+   constants and functions, inserting implicit products (``4h``, ``2(x+1)``, ``)(``,
+   ``hd`` → ``h*d``), turning ``[8 9]`` / ``8 9`` into lists, ``;`` into the end of a row
+   (``8;9``, ``[1 2; 3 4]``, as in MATLAB) and ``^`` into ``**``;
 5. ``ast.parse(..., mode="eval")`` of the rebuilt token string, then a walk of the tree
    against a whitelist of node types, with limits on depth and size;
 6. building the value node by node with a backend: the pure-Python numeric backend in
@@ -78,6 +79,7 @@ SIMPLE = {
     "−": "-", "–": "-", "—": "-", "‐": "-", "‒": "-", "﹣": "-", "－": "-",
     "×": "*", "·": "*", "⋅": "*", "∗": "*", "•": "*", "✕": "*",
     "÷": "/", "∕": "/", "⁄": "/",
+    "{": "(", "}": ")",  # {8, 9} is a list and {h + d} a group, as (8, 9) and (h + d) are
 }
 SUPERSCRIPTS = {
     "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7",
@@ -221,7 +223,7 @@ def _unknown_name(name: str, symbols: tuple[str, ...]) -> InputError:
 # lexing
 
 _NUMBER = re.compile(r"^(?P<mant>\d+\.?\d*|\.\d+)(?:[eE](?P<exp>[+-]?\d+))?$")
-_ALLOWED_OPS = {"+", "-", "*", "/", "**", "^", "@", "(", ")", "[", "]", ","}
+_ALLOWED_OPS = {"+", "-", "*", "/", "**", "^", "@", "(", ")", "[", "]", ",", ";"}
 _OPENERS = {"(": ")", "[": "]"}
 _CLOSERS = {")": "(", "]": "["}
 
@@ -283,6 +285,27 @@ def _bracket_scan(s: str) -> None:
         raise InputError(f"a '{stack[-1]}' is never closed")
 
 
+def _case_folded(symbols: tuple[str, ...]) -> dict[str, str]:
+    """Declared symbols by their lower-case spelling; empty when two differ only by case
+    (then ``n`` and ``N`` are two symbols, and case matters)."""
+    folded = {name.lower(): name for name in symbols}
+    return folded if len(folded) == len(symbols) else {}
+
+
+def _declared_symbol(name: str, symbols: tuple[str, ...]) -> str | None:
+    """The declared symbol a typed name stands for, else None: ``z1`` for ``z_1`` and
+    back, and ``H`` for ``h`` where no two symbols differ only by case."""
+    folded = _case_folded(symbols)
+    for form in (name,
+                 re.sub(r"_(\d+)$", r"\1", name),                # z_1 typed, z1 declared
+                 re.sub(r"([A-Za-z])(\d+)$", r"\1_\2", name)):  # beta1 typed, beta_1 declared
+        if form in symbols:
+            return form
+        if form.lower() in folded:
+            return folded[form.lower()]
+    return None
+
+
 def _resolve_name(
     text: str, meta: list[int], symbols: tuple[str, ...], singles: set[str]
 ) -> list[tuple[str, str]]:
@@ -295,20 +318,15 @@ def _resolve_name(
     def whole(name: str) -> str | None:
         if name in allowed:
             return name
-        alt = re.sub(r"_(\d+)$", r"\1", name)          # z_1 typed, z1 declared
-        if alt in symbols:
-            return alt
-        alt = re.sub(r"([A-Za-z])(\d+)$", r"\1_\2", name)  # beta1 typed, beta_1 declared
-        if alt in symbols:
-            return alt
-        return None
+        return _declared_symbol(name, symbols)
 
     def single(name: str) -> list[tuple[str, str]] | None:
         w = whole(name)
         if w is not None:
             return [(kind_of(w), w)]
-        if len(name) > 1 and all(ch in singles for ch in name):
-            return [("name", ch) for ch in name]
+        letters = [_declared_symbol(ch, symbols) for ch in name]
+        if len(name) > 1 and all(x in singles for x in letters):
+            return [("name", x) for x in letters]  # hd -> h d
         return None
 
     got = single(text)
@@ -391,6 +409,51 @@ def _lex(s: str, meta: list[int], symbols: tuple[str, ...]) -> list[_Tok]:
             continue
         raise InputError(f"the character {_show_char(text[:1] or '?')} is not allowed here")
     return toks
+
+
+def _is_op(t: _Tok, text: str) -> bool:
+    return t.kind == "op" and t.text == text
+
+
+def _semicolon_rows(toks: list[_Tok]) -> list[_Tok]:
+    """A ';' ends a row, as in MATLAB: ``8;9`` is ``[8],[9]`` (a column), ``[1 2; 3 4]`` is
+    ``[[1 2],[3 4]]``. In each bracket (and at the top level) holding a ';', every row is
+    wrapped in its own brackets and the ';' becomes ','; one trailing ';' is allowed."""
+    if not any(_is_op(t, ";") for t in toks):
+        return toks
+    out: list[_Tok] = []
+    rows: list[tuple[int, bool]] = [(0, False)]  # per open bracket: where its row starts, seen ';'
+
+    def wrap_row(start: int) -> None:
+        row = out[start:]
+        out[start:] = [_Tok("op", "[", row[0].start, row[0].start), *row,
+                       _Tok("op", "]", row[-1].end, row[-1].end)]
+
+    def close_group() -> None:
+        start, seen = rows.pop()
+        if not seen:
+            return
+        if len(out) == start:  # a trailing ';': drop the ',' it became
+            out.pop()
+        else:
+            wrap_row(start)
+
+    for t in toks:
+        if _is_op(t, ";"):
+            start, _ = rows[-1]
+            if len(out) == start:
+                raise InputError("put a value before each ';'")
+            wrap_row(start)
+            out.append(_Tok("op", ",", t.start, t.end))
+            rows[-1] = (len(out), True)
+            continue
+        if t.kind == "op" and t.text in _CLOSERS:
+            close_group()
+        out.append(t)
+        if t.kind == "op" and t.text in _OPENERS:
+            rows.append((len(out), False))
+    close_group()
+    return out
 
 
 def _ends_operand(t: _Tok) -> bool:
@@ -565,7 +628,7 @@ def parse(text: str, symbols: Sequence[str] | str = ()) -> Parsed:
     if re.search(r"(?<![<>=!])=(?!=)", s):
         raise InputError("type just the value, without '='")
     _bracket_scan(s)
-    toks = _lex(s, meta, syms)
+    toks = _semicolon_rows(_lex(s, meta, syms))
     if not toks:
         raise InputError("type an answer first")
     decimals = None
