@@ -215,3 +215,23 @@ def test_08_adamw_formula_in_the_text_is_what_torch_does():
         assert np.allclose(p.detach().numpy(), ours, rtol=0, atol=1e-12), cls.__name__
     d = derivation(8, "Under Adam, an L2 penalty is not weight decay")
     assert "w ← (1 − ηk)w − η·m̂/(√v̂ + ε)" in d["prose"]
+
+
+# --------------------------------------------------------------------------- module 10
+
+
+def test_10_the_1997_cell_had_no_forget_gate_and_its_carousel_is_exactly_one():
+    import sympy as sp
+
+    T = 12
+    c0 = sp.Symbol("c0")
+    ins, fs = sp.symbols(f"u1:{T + 1}"), sp.symbols(f"f1:{T + 1}")
+    c_1997, c_2000 = c0, c0
+    for t in range(T):
+        c_1997 = c_1997 + ins[t]  # the fixed self-connection of weight 1
+        c_2000 = fs[t] * c_2000 + ins[t]  # with a forget gate (Gers et al. 2000)
+    assert sp.diff(c_1997, c0) == 1
+    assert sp.diff(c_2000, c0).subs({f: sp.Rational(9, 10) for f in fs}) == sp.Rational(9, 10) ** T
+    assert final_value(derivation(10, "The 1997 carousel")) == 1
+    intro = level(10)["math"]["intro"]
+    assert "The 1997 LSTM had no forget gate" in intro and "(2000)" in intro
