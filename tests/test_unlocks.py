@@ -151,7 +151,9 @@ def _cli(argv):
 def test_cli_list(isolated_home, capsys):
     assert _cli(["unlock", "--list"]) == 0
     out = capsys.readouterr().out
-    assert "no run yet" in out and out.count("not yet built") == 12 and out.count("not earned") == 4
+    built = sum(spec.built for spec in all_unlocks(catalog()))
+    assert "no run yet" in out and out.count("not yet built") == len(catalog().modules) - built
+    assert out.count("not earned") == built
     run = forged_run(Game(), 1)
     assert _cli(["unlock", "--list", "--run", run.id]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -187,11 +189,21 @@ def test_cli_opens_an_earned_tool(isolated_home, monkeypatch):
             opened.append((self.spec.open(), self.run_state))
 
     monkeypatch.setattr(unlock, "ToolApp", FakeApp)
+    monkeypatch.setattr(unlock, "has_terminal", lambda: True)
     run = forged_run(Game(), 4)
     assert _cli(["unlock", "losslab", "--run", run.id]) == 0
     screen, for_run = opened[0]
     assert type(screen).__name__ == "LossLabScreen"
     assert for_run.id == run.id  # "your code" mode uses the run named by --run
+
+
+def test_cli_refuses_to_open_a_tool_without_a_terminal(isolated_home):
+    """Without a terminal the full-screen app would hang: say so and exit 2 at once."""
+    run = forged_run(Game(), 1)
+    result = subprocess.run([sys.executable, "-m", "forge_tui", "unlock", "MatrixLab", "--run", run.id],
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "interactive terminal" in result.stderr
 
 
 async def test_cli_tool_app_runs_the_screen_and_escape_quits():

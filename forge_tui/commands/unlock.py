@@ -73,8 +73,16 @@ def run(args) -> int:
             f"({module.title}) by passing its gate and defeating its boss"
         )
         return REFUSED
+    if not has_terminal():
+        _err(f"{spec.name} is a full-screen tool: open it from an interactive terminal "
+             "(standard input and output are not a terminal here)")
+        return REFUSED
     ToolApp(spec, player).run()
     return OK
+
+
+def has_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def ToolApp(spec, run=None):  # noqa: N802 - a factory, so textual loads only when a tool opens
