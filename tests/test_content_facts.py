@@ -235,3 +235,51 @@ def test_10_the_1997_cell_had_no_forget_gate_and_its_carousel_is_exactly_one():
     assert final_value(derivation(10, "The 1997 carousel")) == 1
     intro = level(10)["math"]["intro"]
     assert "The 1997 LSTM had no forget gate" in intro and "(2000)" in intro
+
+
+# --------------------------------------------------------------------------- module 13
+
+PRINTED = dict(A=406.4, B=410.7, alpha=0.34, beta=0.28)  # Hoffmann et al. 2022, approach 3
+REFIT = dict(A=482.01, B=2085.43, alpha=0.3478, beta=0.3658)  # Besiroglu et al. 2024
+CHINCHILLA_C = 6 * 70e9 * 1.4e12  # 5.88e23, the module's first derivation
+
+
+def _tokens_per_param(C, A, B, alpha, beta):
+    """D/N at the minimum of A/N^alpha + B/D^beta on 6ND = C, found by a grid search (no
+    closed form used), so it checks the derivation's algebra as well as its numbers."""
+    N = np.exp(np.linspace(np.log(1e6), np.log(1e14), 400_001))
+    D = C / (6 * N)
+    best = np.argmin(A / N**alpha + B / D**beta)
+    return float(D[best] / N[best])
+
+
+def test_13_printed_chinchilla_constants_imply_about_93_tokens_per_parameter_not_20():
+    ratio = _tokens_per_param(CHINCHILLA_C, **PRINTED)
+    assert round(ratio) == 93
+    d = derivation(13, "What the printed constants imply")
+    assert final_value(d) == pytest.approx(ratio, rel=1e-3)
+    intro = level(13)["math"]["intro"]
+    assert f"about {round(ratio)} tokens per parameter at Chinchilla's budget" in intro
+    a, b = PRINTED["alpha"], PRINTED["beta"]
+    assert f"exponents {b / (a + b):.2f} and {a / (a + b):.2f}" in intro
+    refit = _tokens_per_param(CHINCHILLA_C, **REFIT)
+    assert 15 < refit < 25  # the refit agrees with the paper's other methods' 20
+    assert f"about {round(refit)} at that budget" in intro
+    assert "that ratio is about 20 tokens per parameter" not in intro
+
+
+def test_13_boss_and_lab_plan_with_the_law_not_a_fixed_ratio():
+    boss, lab = level(13)["boss"]["brief"], level(13)["lab"]["brief"]
+    ratio = round(_tokens_per_param(CHINCHILLA_C, **PRINTED))
+    assert f"about {ratio}, not 20" in boss
+    assert "TinyStories" not in boss  # nothing is trained on data the game does not ship
+    refit = round(_tokens_per_param(CHINCHILLA_C, A=482, B=2085, alpha=0.348, beta=0.366))
+    assert f"about {ratio} tokens per parameter with the paper's printed constants and about {refit}" in lab
+
+
+def test_13_mixed_precision_adam_needs_16_bytes_per_parameter():
+    half, full = np.dtype(np.float16).itemsize, np.dtype(np.float32).itemsize
+    per_param = half + half + full + full + full  # weight, grad (16-bit); master, m, v (fp32)
+    assert per_param == 16
+    d = derivation(13, "Memory per parameter, mixed-precision Adam")
+    assert final_value(d) == per_param * 7e9

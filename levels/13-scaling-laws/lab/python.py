@@ -22,6 +22,11 @@ def chinchilla_optimal(C, tokens_per_param=20):
     raise NotImplementedError("6 * N * (r * N) = C, so N = sqrt(C / (6 r))")
 
 
+def law_optimal(C, A, B, alpha, beta):
+    """(n_params, n_tokens) minimising A/N**alpha + B/D**beta subject to 6 N D = C."""
+    raise NotImplementedError("N = G * (C/6)**(beta/(alpha+beta)), G = (alpha*A/(beta*B))**(1/(alpha+beta))")
+
+
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
     C = np.append(np.logspace(15, 17, 7), 1e18)  # the last run is held out: 10x the largest fitted
@@ -32,3 +37,5 @@ if __name__ == "__main__":
     print(f"predicted {guess:.4f} vs measured {L[-1]:.4f}: error {abs(guess / L[-1] - 1):.2%}")
     n, d = chinchilla_optimal(train_flops(70e9, 1.4e12))
     print(f"Chinchilla budget -> N = {n:.3g} params, D = {d:.3g} tokens")
+    n, d = law_optimal(5.88e23, A=406.4, B=410.7, alpha=0.34, beta=0.28)
+    print(f"printed constants -> {d / n:.1f} tokens per parameter")
