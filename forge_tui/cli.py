@@ -67,6 +67,7 @@ def _say(message: str, *, err: bool = False) -> None:
 
 def cmd_new(args) -> int:
     from forge_tui.flavors import parse_flavors
+    from forge_tui.game import GameError
     from forge_tui.toolchains import languages
 
     try:
@@ -83,7 +84,11 @@ def cmd_new(args) -> int:
         _say(f"neuralforge new: {offered[language].name} is not available here: {offered[language].reason}", err=True)
         return REFUSED
     game = _game()
-    run = game.store.create_run(args.name, flavors, language)
+    try:
+        run = game.new_run(args.name, flavors, language)
+    except GameError as err:
+        _say(f"neuralforge new: {err}", err=True)
+        return REFUSED
     _say(f"Created run '{run.name}' (id {run.id}): {' + '.join(f.title() for f in run.flavors)}, {run.language}.")
     _say(f"Module 01 is open. Try: neuralforge gate 1 \"your answer\" --run {run.id}")
     return OK

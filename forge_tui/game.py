@@ -90,6 +90,18 @@ class Game:
         progress = run.modules.get(module.id) or ModuleProgress()
         return module.gate.hints[: progress.hints_revealed]
 
+    def new_run(self, name: str, flavors, language: str) -> RunState:
+        """Sign up: a new run, refused when another run already has this name (any case)."""
+        wanted = " ".join(str(name).split()).casefold()
+        taken = next((s for s in self.store.list_runs() if s.name.casefold() == wanted), None)
+        if taken is not None:
+            raise GameError(f"A run named '{taken.name}' already exists (id {taken.id}): resume it, "
+                            "or choose another name.")
+        try:
+            return self.store.create_run(name, flavors, language)
+        except SaveError as err:
+            raise GameError(str(err)) from err
+
     def require_playable(self, run: RunState, module: Module) -> None:
         if not self.is_playable(run, module):
             before = self.catalog.previous(module)

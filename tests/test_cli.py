@@ -108,3 +108,12 @@ def test_runs_says_when_it_repaired_a_save(capsys, isolated_home):
     assert run("status") == 0
     # the last good copy is the one before the damaged write: the run loads, one step back
     assert "0/16 gates" in capsys.readouterr().out
+
+
+def test_a_second_run_with_a_taken_name_is_refused(capsys):
+    assert run("new", "--name", "Ada", "--flavors", "hacker,artist") == 0
+    capsys.readouterr()
+    assert run("new", "--name", "ada ", "--flavors", "scientist,builder") == 2
+    err = capsys.readouterr().err
+    assert "A run named 'Ada' already exists (id ada)" in err
+    assert run("new", "--name", "Ada Lovelace", "--flavors", "scientist,builder") == 0
