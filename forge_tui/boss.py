@@ -28,6 +28,7 @@ from types import ModuleType
 from typing import Callable
 
 from forge_tui.runner import Limits, RunResult, Sandbox
+from forge_tui.runner.answers import PACKED_DTYPES, AnswerRefused, RefusedLine, unpack_answer
 
 
 @dataclass(frozen=True)
@@ -135,10 +136,6 @@ def summarize(value, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-PACKED_DTYPES = ("float64", "float32", "float16", "int64", "int32", "int16", "int8",
-                 "uint64", "uint32", "uint16", "uint8", "bool")
-
-
 def _pack_inputs(value):
     """Inputs for the child: each {"__ndarray__": lists} becomes a base64 block of raw bytes
     (parsing megabytes of JSON numbers would cost more than the whole fight)."""
@@ -153,33 +150,6 @@ def _pack_inputs(value):
         return {k: _pack_inputs(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_pack_inputs(v) for v in value]
-    return value
-
-
-def unpack_answer(value, depth: int = 0):
-    """The child's answer as the judge expects it: packed arrays back to nested lists.
-    The bytes come from untrusted code: dtype, shape and length are checked."""
-    if depth > 100:
-        raise ValueError("nested too deep")
-    if isinstance(value, dict):
-        if "__nd__" in value:
-            import base64
-
-            import numpy as np
-
-            dtype_name, shape = value.get("dtype"), value.get("shape")
-            if dtype_name not in PACKED_DTYPES or not isinstance(shape, list) or len(shape) > 32:
-                raise ValueError("malformed array")
-            if not all(isinstance(n, int) and n >= 0 for n in shape):
-                raise ValueError("malformed array shape")
-            dtype = np.dtype(dtype_name).newbyteorder("<")
-            raw = base64.b64decode(str(value["__nd__"]), validate=True)
-            if len(raw) != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
-                raise ValueError("array size does not match its shape")
-            return np.frombuffer(raw, dtype=dtype).reshape(shape).tolist()
-        return {k: unpack_answer(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, list):
-        return [unpack_answer(v, depth + 1) for v in value]
     return value
 
 
@@ -221,6 +191,11 @@ class _Tally:
         """Judge one message from the result channel. `read(case, value)` turns the raw value
         into what the judge expects, returning (got, problem)."""
         cases, reports = self.cases, self.reports
+        if isinstance(message, RefusedLine):  # a line over the bounds stands for the next answer
+            index = next((i for i in range(len(cases)) if i not in reports), None)
+            if index is not None:
+                self.report(index, False, "", "an answer too large to read", message.reason)
+            return
         if not isinstance(message, dict):
             return
         index = message.get("case")
@@ -234,22 +209,32 @@ class _Tally:
             prefix = "" if error.startswith("your lab") else raised
             self.report(index, False, "", "an error", f"{prefix}{error}")
             return
-        try:
-            got = unpack_answer(message.get("value"))
-            problem = ""
-            if read is not None:
-                got, problem = read(cases[index], got)
-        except (ValueError, TypeError, KeyError, IndexError):
-            self.report(index, False, "", "a malformed answer", "the answer that came back was malformed")
-            return
-        if problem:
-            self.report(index, False, "", "a malformed answer", str(problem))
+        got, came, why = self._read(cases[index], message.get("value"), read)
+        if why:
+            self.report(index, False, "", came, why)
             return
         try:
             passed, expected, verdict = boss.module.judge(cases[index], got)
         except Exception as exc:  # noqa: BLE001 - a judge that cannot read the answer: malformed
             passed, expected, verdict = False, "", f"the answer could not be checked ({type(exc).__name__}: malformed)"
         self.report(index, bool(passed), str(expected), summarize(got), str(verdict))
+
+    @staticmethod
+    def _read(case: dict, value, read) -> tuple[object, str, str]:
+        """(the answer as the judge expects it, "", "") or (None, what came, why it cannot be read)."""
+        try:
+            got = unpack_answer(value)
+        except AnswerRefused as refused:
+            return None, "an answer too large to read", str(refused)
+        except ValueError as malformed:
+            return None, "a malformed answer", f"the answer that came back was malformed: {malformed}"
+        if read is None:
+            return got, "", ""
+        try:
+            got, problem = read(case, got)
+        except (ValueError, TypeError, KeyError, IndexError):
+            return None, "a malformed answer", "the answer that came back was malformed"
+        return (None, "a malformed answer", str(problem)) if problem else (got, "", "")
 
     def lose_the_rest(self, message: str) -> None:
         for index in range(len(self.cases)):

@@ -30,6 +30,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
+from forge_tui.runner.answers import parse_line
+
 HERE = Path(__file__).resolve().parent
 OUTCOMES = ("ok", "exit", "signal", "timeout", "cpu", "memory", "output", "error")
 LAYER_NAMES = (("rlimits", "rlimits"), ("netns", "netns"), ("seccomp", "seccomp"),
@@ -368,11 +370,13 @@ class Sandbox:
                 self._kill(run_id, state, "results")
                 return
             state.result_buf += data
-            while b"\n" in state.result_buf:
-                line, _, rest = bytes(state.result_buf).partition(b"\n")
-                state.result_buf = bytearray(rest)
+            if b"\n" not in data:
+                return
+            *lines, rest = bytes(state.result_buf).split(b"\n")
+            state.result_buf = bytearray(rest)
+            for line in lines:
                 try:
-                    message = json.loads(line)
+                    message = parse_line(line)  # within bounds, or a RefusedLine saying why not
                 except ValueError:
                     continue  # a malformed line counts as no message
                 state.results.append(message)
