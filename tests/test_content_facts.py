@@ -283,3 +283,32 @@ def test_13_mixed_precision_adam_needs_16_bytes_per_parameter():
     assert per_param == 16
     d = derivation(13, "Memory per parameter, mixed-precision Adam")
     assert final_value(d) == per_param * 7e9
+
+
+# --------------------------------------------------------------------------- module 16
+
+
+def _student_t_critical(df: int, two_sided: float = 0.95) -> float:
+    """The t value that leaves (1 - two_sided)/2 in each tail, by integrating the density."""
+    x = np.linspace(0.0, 40.0, 400_001)
+    c = math.gamma((df + 1) / 2) / (math.sqrt(df * math.pi) * math.gamma(df / 2))
+    pdf = c * (1 + x * x / df) ** (-(df + 1) / 2)
+    cdf = 0.5 + np.concatenate([[0.0], np.cumsum((pdf[1:] + pdf[:-1]) / 2 * np.diff(x))])
+    return float(np.interp(0.5 + two_sided / 2, cdf, x))
+
+
+def test_16_two_standard_errors_of_the_difference():
+    rng = np.random.default_rng(0)
+    a = rng.normal(0.0, 0.02, size=(200_000, 4)).mean(axis=1)  # four seeds, s = 0.02
+    b = rng.normal(0.0, 0.02, size=(200_000, 4)).mean(axis=1)
+    se_row = 0.02 / math.sqrt(4)
+    assert a.std() == pytest.approx(se_row, rel=0.01)
+    assert (a - b).std() == pytest.approx(math.sqrt(2) * se_row, rel=0.01)
+    d = derivation(16, "The noise of a difference")
+    assert final_value(d) == pytest.approx(math.sqrt(2) * se_row)
+    assert 0.01 < 2 * final_value(d) < 0.03  # the why's verdicts on 0.01 and 0.03
+    t = _student_t_critical(df=4 + 4 - 2)  # two rows of four seeds each
+    assert round(t, 1) == 2.4
+    intro = level(16)["math"]["intro"]
+    assert "standard error of their *difference*, √(SE_a² + SE_b²)" in intro
+    assert f"about {t:.1f} for four seeds per row" in intro
