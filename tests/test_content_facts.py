@@ -312,3 +312,29 @@ def test_16_two_standard_errors_of_the_difference():
     intro = level(16)["math"]["intro"]
     assert "standard error of their *difference*, √(SE_a² + SE_b²)" in intro
     assert f"about {t:.1f} for four seeds per row" in intro
+
+
+# --------------------------------------------------------------------------- module 14
+
+
+def test_14_cache_sizes_in_the_hook_are_binary_units():
+    per_token = 2 * 96 * 96 * 128 * 2
+    assert per_token / 2**20 == 4.5 and per_token * 2048 / 2**30 == 9.0
+    assert per_token / 1e6 != 4.5  # in SI units it would be 4.72 MB
+    hook = level(14)["hook"]["text"]
+    assert "about 4.5 MiB" in hook and "9 GiB" in hook
+    assert "megabytes." not in hook and "gigabytes" not in hook
+
+
+def test_14_gqa_conversion_by_mean_pooling_is_exact_when_groups_are_single_heads():
+    rng = np.random.default_rng(0)
+    n_head, d_head, d = 4, 32, 128
+    W_k = rng.normal(size=(d, n_head * d_head))
+
+    def mean_pool(W, n_kv):
+        heads = W.reshape(d, n_kv, n_head // n_kv, d_head)
+        return heads.mean(axis=2).reshape(d, n_kv * d_head)
+
+    assert np.array_equal(mean_pool(W_k, n_head), W_k)
+    assert mean_pool(W_k, 1).shape == (d, d_head)  # multi-query: one shared head
+    assert "with n_kv = 4 nothing changes" in level(14)["boss"]["brief"]
