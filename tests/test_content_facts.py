@@ -338,3 +338,39 @@ def test_14_gqa_conversion_by_mean_pooling_is_exact_when_groups_are_single_heads
     assert np.array_equal(mean_pool(W_k, n_head), W_k)
     assert mean_pool(W_k, 1).shape == (d, d_head)  # multi-query: one shared head
     assert "with n_kv = 4 nothing changes" in level(14)["boss"]["brief"]
+
+
+# --------------------------------------------------------------------------- module 15
+
+
+def test_15_fp16_underflow_and_loss_scaling_as_the_derivation_says():
+    assert np.float16(2.0**-24) > 0 and np.float16(2.0**-26) == 0  # the smallest subnormal
+    g = 1e-9
+    assert np.float16(g) == 0  # the gradient is lost in fp16
+    scale = 2.0**16
+    scaled = np.float16(g * scale)
+    assert scaled != 0 and float(scaled) == pytest.approx(6.6e-5, rel=0.01)
+    assert np.float32(scaled) / np.float32(scale) == pytest.approx(g, rel=1e-3)  # unscaled in fp32
+    assert np.finfo(np.float16).nexp == 5 and np.finfo(np.float32).nexp == 8  # bf16 keeps fp32's 8
+    prose = derivation(15, "Loss scaling keeps fp16 gradients alive")["prose"]
+    assert "2⁻²⁴ ≈ 6·10⁻⁸" in prose and "5-bit exponent" in prose
+
+
+def test_15_gradient_accumulation_equals_the_full_batch_gradient():
+    rng = np.random.default_rng(0)
+    X, y, w = rng.normal(size=(8, 3)), rng.normal(size=8), rng.normal(size=3)
+
+    def grad(Xb, yb):  # mean squared error of a linear model, averaged over the batch
+        return 2 * Xb.T @ (Xb @ w - yb) / len(yb)
+
+    micro = [grad(X[i : i + 2], y[i : i + 2]) for i in range(0, 8, 2)]
+    assert np.allclose(sum(g / len(micro) for g in micro), grad(X, y))
+    assert not np.allclose(sum(micro), grad(X, y))  # undivided: a step len(micro) times too long
+    d = derivation(15, "Gradient accumulation is one big batch")
+    assert final_value(d) == np.mean([1, 3, 5, 7])
+
+
+def test_15_the_module_names_the_pretraining_recipe():
+    intro = level(15)["math"]["intro"]
+    for item in ("AdamW", "warm-up", "cosine", "global norm", "bf16", "loss scaling", "gradient accumulation"):
+        assert item in intro, item

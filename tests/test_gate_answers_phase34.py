@@ -147,17 +147,20 @@ def test_14_gpt3_cache_per_token_matches_the_derivation():
     assert str(per_token) in exprs
 
 
-def test_15_dpo_beta():
-    # Rafailov et al. (2023), Appendix B: "Unless noted otherwise, we use a beta = 0.1 ...";
-    # TL;DR summarisation used 0.5. A fact from the paper, so it is stated here, not derived.
-    beta = 1 / 10
-    typed = f"{beta:.1f}"
+def test_15_dpo_loss_of_one_pair():
+    # beta = 0.1 is the paper's default (Rafailov et al. 2023, Appendix B: "Unless noted
+    # otherwise, we use beta = 0.1"); the loss itself is computed here from the definition.
+    beta, r_w, r_l = 0.1, 2.0, -3.0
+    loss = float(np.logaddexp(0.0, -beta * (r_w - r_l)))  # -log sigmoid(z) = log(1 + e^-z)
+    typed = f"{loss:.3f}"
+    assert typed == "0.474"
     assert accepted("15-training-real-lm", typed)
-    assert accepted("15-training-real-lm", ".1")
-    assert not accepted("15-training-real-lm", "0.5")  # the summarisation setting
-    assert not accepted("15-training-real-lm", "1")
+    assert accepted("15-training-real-lm", "-log(sigmoid(0.5))")
+    assert not accepted("15-training-real-lm", f"{np.logaddexp(0.0, beta * (r_w - r_l)):.3f}")  # sign flipped
+    assert not accepted("15-training-real-lm", f"{np.logaddexp(0.0, -(r_w - r_l)):.3f}")  # beta forgotten
+    assert not accepted("15-training-real-lm", f"{np.logaddexp(0.0, -beta * (r_w + r_l)):.3f}")  # r_w + r_l
     prompt = load("15-training-real-lm")["gate"]["prompt"]
-    assert "unless noted otherwise" in prompt and "1 decimal place" in prompt
+    assert "unless noted otherwise" in prompt and "3 decimal places" in prompt
 
 
 def test_15_dpo_loss_at_start_is_log_2():
