@@ -32,3 +32,8 @@ def levels_directory() -> Path:
 
 def bosses_directory() -> Path:
     return _shipped("bosses")
+
+
+def datasets_directory() -> Path:
+    """Shipped data sets (the Shakespeare corpus, the tiny GPT's weights); see DATA.md."""
+    return _shipped("datasets")
