@@ -374,3 +374,36 @@ def test_15_the_module_names_the_pretraining_recipe():
     intro = level(15)["math"]["intro"]
     for item in ("AdamW", "warm-up", "cosine", "global norm", "bf16", "loss scaling", "gradient accumulation"):
         assert item in intro, item
+
+
+# --------------------------------------------------------------------------- module 12
+
+
+def test_12_clipping_by_global_norm_shortens_the_step_without_turning_it():
+    rng = np.random.default_rng(0)
+    grads = [rng.normal(size=(4, 3)) * 10, rng.normal(size=5) * 0.1]  # two tensors, one spiking
+    c = 1.0
+    flat = np.concatenate([g.ravel() for g in grads])
+    total = np.linalg.norm(flat)
+    clipped = flat * min(1.0, c / total)
+    assert np.linalg.norm(clipped) == pytest.approx(c)
+    assert clipped @ flat / (np.linalg.norm(clipped) * total) == pytest.approx(1.0)  # same direction
+    per_tensor = np.concatenate([(g * min(1.0, c / np.linalg.norm(g))).ravel() for g in grads])
+    assert per_tensor @ flat / (np.linalg.norm(per_tensor) * total) < 0.9999  # turned
+    d = derivation(12, "Clipping by global norm")
+    assert d["steps"][-1]["expr"] == "c"
+    assert "g ← g·min(1, c/‖g‖)" in level(12)["math"]["intro"]
+    torch = pytest.importorskip("torch")
+    params = [torch.nn.Parameter(torch.zeros(g.shape, dtype=torch.float64)) for g in grads]
+    for p, g in zip(params, grads):
+        p.grad = torch.tensor(g)
+    torch.nn.utils.clip_grad_norm_(params, max_norm=c)
+    ours = np.concatenate([p.grad.numpy().ravel() for p in params])
+    assert np.allclose(ours, clipped, rtol=1e-5)
+
+
+def test_12_the_identity_path_is_a_term_of_the_jacobian_not_all_of_it():
+    intro = level(12)["math"]["intro"]
+    assert "the gradient through it is exactly 1" not in intro
+    hook = level(12)["hook"]["text"]
+    assert "One line moved" not in hook and "2018" in hook
