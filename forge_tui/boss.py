@@ -9,7 +9,9 @@ A boss lives in `bosses/<module-id>/`:
 `boss.py` is trusted and imported here, in the game's process; the player's lab runs in a
 sandboxed child that receives only the cases' inputs (never the expected values) and sends one
 JSON message per case. The judge decides: a missing or malformed answer, a crash, a non-zero
-exit or a time-out loses that case and every case after it.
+exit or a time-out loses that case and every case after it; an answer over the bounds of
+`runner/answers.py` loses its case. A fight that counts draws secret cases, and its victory is
+confirmed on fresh secret cases before it may be recorded; a fixed seed is practice (`fight`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Callable
@@ -76,21 +78,29 @@ class CaseReport:
     message: str
     hint: str
     total: int = 0  # how many cases the fight has: a health bar's full length
+    round: int = 1  # 1, or 2 for the confirmation fight that follows a victory that counts
 
 
 @dataclass(frozen=True)
 class FightReport:
     won: bool
-    cases: list[CaseReport]
+    cases: list[CaseReport]  # the deciding fight's cases: the confirmation's, when there was one
     message: str
     protections: str
-    duration_s: float
-    seed: int = 0
+    duration_s: float  # both fights, when a victory was confirmed
+    seed: int = 0  # the first fight's
     run: RunResult | None = None
+    practice: bool = False  # a fixed seed: cases a player may have seen before
+    confirmed: bool = False  # won again on fresh secret cases
 
     @property
     def passed(self) -> int:
         return sum(c.passed for c in self.cases)
+
+    @property
+    def counts(self) -> bool:
+        """Whether this fight defeats the boss for the record: won on secret cases, then confirmed."""
+        return self.won and self.confirmed and not self.practice
 
 
 def load_boss(module_id: str, root: Path | None = None) -> Boss | None:
@@ -173,16 +183,17 @@ def _lost_reason(run: RunResult) -> str:
 class _Tally:
     """The reports of one fight, filled as answers stream in and closed by `finish`."""
 
-    def __init__(self, cases: list[dict], on_case: Callable[[CaseReport], None] | None):
+    def __init__(self, cases: list[dict], on_case: Callable[[CaseReport], None] | None, fight_round: int = 1):
         self.cases = cases
         self.on_case = on_case
+        self.round = fight_round
         self.reports: dict[int, CaseReport] = {}
 
     def report(self, index: int, passed: bool, expected: str, got: str, message: str) -> None:
         case = self.cases[index]
         item = CaseReport(index, str(case.get("name", f"case {index + 1}")), str(case.get("summary", "")),
                           passed, expected, got, message, str(case.get("hint", "")) if not passed else "",
-                          len(self.cases))
+                          len(self.cases), self.round)
         self.reports[index] = item
         if self.on_case:
             self.on_case(item)
@@ -259,17 +270,55 @@ class _Tally:
         return FightReport(won, ordered, message, sandbox.describe(), time.monotonic() - started, seed, run)
 
 
+PRACTICE = "practice fight with a fixed seed: a victory here is not recorded"
+
+
+def _secret_seed() -> int:
+    """A seed no one has seen: every fight that counts draws its cases from a fresh one."""
+    return secrets.randbits(64)
+
+
 async def fight(boss: Boss, lab_path: Path, sandbox: Sandbox, *, seed: int | None = None,
                 on_case: Callable[[CaseReport], None] | None = None,
                 on_output: Callable[[str], None] | None = None) -> FightReport:
     """Fight `boss` with the lab at `lab_path`: a `.c` lab takes the compiled C path
-    (when the boss has one), anything else the Python path."""
+    (when the boss has one), anything else the Python path.
+
+    Without `seed` the fight counts: its cases come from a fresh secret seed, and a victory is
+    fought again on fresh secret cases (round 2 of `on_case`) before `report.counts`, so answers
+    copied from an earlier report win nothing. With `seed` it is practice: the same cases every
+    time, one round, and its victory never counts (its message says so)."""
+    if seed is not None:
+        report = await _fight_once(boss, lab_path, sandbox, seed, 1, on_case, on_output)
+        return replace(report, practice=True,
+                       message=f"{report.message} ({PRACTICE})" if report.won else report.message)
+    first = await _fight_once(boss, lab_path, sandbox, _secret_seed(), 1, on_case, on_output)
+    if not first.won:
+        return first
+    second = await _fight_once(boss, lab_path, sandbox, _secret_seed(), 2, on_case, on_output)
+    return _confirmation(first, second)
+
+
+def _confirmation(first: FightReport, second: FightReport) -> FightReport:
+    """A won fight and the fight that confirms it, as one verdict: the second one decides."""
+    if second.won:
+        message = (f"Victory: all {len(first.cases)} cases passed, and all {len(second.cases)} "
+                   "fresh secret cases of the confirmation fight.")
+    else:
+        message = ("Defeat in the confirmation fight on fresh secret cases: "
+                   + second.message.removeprefix("Defeat: "))
+    return replace(second, message=message, confirmed=second.won, seed=first.seed,
+                   duration_s=first.duration_s + second.duration_s)
+
+
+async def _fight_once(boss: Boss, lab_path: Path, sandbox: Sandbox, seed: int, fight_round: int,
+                      on_case, on_output) -> FightReport:
+    """One fight on the cases of `seed`."""
     import numpy as np
 
     started = time.monotonic()
-    seed = secrets.randbits(64) if seed is None else seed
     cases = boss.module.cases(np.random.default_rng(seed))
-    tally = _Tally(cases, on_case)
+    tally = _Tally(cases, on_case, fight_round)
     if Path(lab_path).suffix == ".c":
         return await _fight_c(boss, Path(lab_path), sandbox, tally, started, seed, on_output)
 

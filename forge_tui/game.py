@@ -10,10 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from forge_tui.content import Catalog, Module, catalog
 from forge_tui.locations import data_directory
 from forge_tui.saves import ModuleProgress, RunState, SaveError, Store
+
+if TYPE_CHECKING:  # the boss engine (numpy, the runner) stays off the start-up path
+    from forge_tui.boss import FightReport
 
 LOCKED, OPEN, GATE_PASSED, FORGED = "locked", "open", "gate passed", "forged"
 
@@ -172,8 +176,17 @@ class Game:
             imprecise=verdict.imprecise,
         )
 
+    def record_fight(self, run: RunState, module: Module, report: FightReport) -> RunState:
+        """Save what a boss fight earned. Only a victory that counts (secret cases, then fresh
+        secret cases again: `report.counts`) defeats the boss; a practice fight with a fixed
+        seed, an unconfirmed victory or a defeat changes nothing and returns `run` as it was."""
+        if not report.counts:
+            return run
+        return self.defeat_boss(run, module)
+
     def defeat_boss(self, run: RunState, module: Module) -> RunState:
-        """Record a won boss fight; with the gate passed, the module is forged."""
+        """Mark the boss defeated; with the gate passed, the module is forged. A fight's verdict
+        goes through `record_fight`, which calls this only for a victory that counts."""
         self.require_playable(run, module)
         return self._update(run, lambda s: setattr(s.progress(module.id), "boss_defeated", True))
 

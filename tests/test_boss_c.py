@@ -78,7 +78,7 @@ def test_reference_c_wins(boss, sandbox, seed):
     passed = []
     report = fight_sync(boss, boss.c_reference_path, sandbox, seed=seed, on_case=passed.append)
     assert report.won, report.message
-    assert report.message == f"Victory: all {len(report.cases)} cases passed."
+    assert report.message.startswith(f"Victory: all {len(report.cases)} cases passed.")  # then: practice
     assert [c.index for c in passed] == list(range(len(report.cases))) and all(c.passed for c in passed)
 
 

@@ -118,7 +118,9 @@ def test_reference_wins(sandbox, boss):
     seen = []
     report = fight_sync(boss, boss.reference_path, sandbox, on_case=seen.append)
     assert report.won, report.message
-    assert [c.index for c in seen] == list(range(len(report.cases)))
+    count = len(report.cases)  # a victory that counts is fought again on fresh secret cases
+    assert [(c.round, c.index) for c in seen] == [(r, i) for r in (1, 2) for i in range(count)]
+    assert report.confirmed and report.counts
     assert all(c.passed for c in report.cases)
     assert "Landlock" in report.protections
 
@@ -145,7 +147,7 @@ def test_seed_is_secret_and_varies_unless_given(sandbox, boss):
     b = fight_sync(boss, boss.reference_path, sandbox)
     assert a.seed != b.seed
     c = fight_sync(boss, boss.reference_path, sandbox, seed=7)
-    assert c.seed == 7 and c.won
+    assert c.seed == 7 and c.won and c.practice and not c.counts
 
 
 def test_judge_crash_is_a_loss_without_traceback(sandbox, boss, tmp_path):
@@ -265,7 +267,8 @@ def test_hostile_signals_the_parent_and_the_game(sandbox, boss, tmp_path):
     report = fight_hostile(sandbox, boss, hostile("signal_parent", tmp_path, GAME_PID=os.getpid()))
     assert "signal attempts refused" in report.run.output
     first = report.run.output.splitlines()[0]
-    assert first.count("Operation not permitted") == 2, first
+    # Refused by Landlock's signal scope, or not even visible from the run's PID namespace.
+    assert first.count("Operation not permitted") + first.count("No such process") == 2, first
     assert fight_sync(boss, boss.reference_path, sandbox).won
 
 

@@ -1,6 +1,8 @@
 """`neuralforge boss MODULE [--file F] [--run N]`: fight a module's boss from the shell.
 
 Exit codes: 0 victory, 1 defeat, 2 error (unknown module, no boss yet, locked module, no sandbox).
+A victory is recorded only when it counts (secret cases, confirmed on fresh ones: `boss.fight`);
+the hidden `--seed` makes a practice fight, whose victory exits 0 and is never recorded.
 """
 
 from __future__ import annotations
@@ -73,6 +75,8 @@ def run(args) -> int:
             return _err(str(err))
 
         def show(case) -> None:
+            if case.round > 1 and case.index == 0:
+                print("Confirming the victory on fresh secret cases:")
             mark = "✓" if case.passed else "✗"
             print(f"  {mark} {case.index + 1:>2}. {case.name}: {case.summary}")
             if not case.passed:
@@ -89,12 +93,10 @@ def run(args) -> int:
             return _err(str(err))
         print(report.message)
         print(f"({report.passed}/{len(report.cases)} cases, {report.duration_s * 1000:.0f} ms)")
-        if report.won:
-            try:
-                game.defeat_boss(run_state, module)
-            except GameError as err:
-                return _err(f"the victory could not be saved: {err}")
-            return VICTORY
-        return DEFEAT
+        try:
+            game.record_fight(run_state, module, report)
+        except GameError as err:
+            return _err(f"the victory could not be saved: {err}")
+        return VICTORY if report.won else DEFEAT
     finally:
         sandbox.close()

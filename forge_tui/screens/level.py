@@ -284,9 +284,9 @@ class LevelScreen(Screen):
             panel.finish(False, f"The sandbox could not run the fight: {err}")
             return
         panel.finish(report.won, report.message)
-        if report.won:
+        if report.counts:  # won on secret cases and confirmed on fresh ones: `game.record_fight`
             try:
-                self.run = self.app.game.defeat_boss(self.run, self.module)
+                self.run = self.app.game.record_fight(self.run, self.module, report)
             except GameError as err:
                 self.notify(str(err), severity="error")
                 return

@@ -52,7 +52,11 @@ class BossPanel(VerticalScroll):
         self.query_one("#boss-failures", Static).update("")
 
     def case(self, report) -> None:
-        """One case judged: drop the health bar or record the failure."""
+        """One case judged: drop the health bar or record the failure. A victory that counts is
+        fought again on fresh secret cases: its first case restores the boss's health."""
+        if report.round > 1 and report.index == 0:
+            self.passed, self.failures = 0, []
+            self.status("[b]Confirming the victory…[/] [dim]the same fight on fresh secret cases[/]")
         self.total = total = report.total
         if report.passed:
             self.passed += 1
