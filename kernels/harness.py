@@ -23,6 +23,8 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from forge_tui.safetext import strip_controls
+
 NAMES = ("softmax", "rmsnorm", "layernorm", "matmul", "attention", "decode")
 REFERENCE = {
     "softmax": ("softmax", "softmax"),
@@ -290,7 +292,7 @@ def run_args(args) -> int:
     if args.json == "-":
         print(text)
     else:
-        print(format_table(data))
+        print(strip_controls(format_table(data)))  # a kernel's error message is the player's text
         if args.json:
             Path(args.json).write_text(text + "\n", encoding="utf-8")
     return 0 if all(k["verdict"] == "pass" for k in data["kernels"]) else 1

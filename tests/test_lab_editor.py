@@ -191,3 +191,11 @@ async def test_watch_mode_reruns_the_lab_on_every_save(isolated_home):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "second save" in "\n".join(app.screen.query_one("#lab-output").lines)
+
+
+async def test_quitting_right_after_a_keystroke_saves_it_and_closes_cleanly(isolated_home):
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        run, module = await open_lab(app, pilot)
+        await pilot.press("x")  # the app closes before the save timer fires: unmount saves it
+    assert lab_path(isolated_home, run.id, module, "python").read_text().startswith("x")

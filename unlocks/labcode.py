@@ -30,6 +30,7 @@ from typing import Any, Callable, Sequence
 from rich.text import Text
 
 from forge_tui.runner import Limits, SandboxError
+from forge_tui.safetext import strip_controls
 
 DEBOUNCE_S = 0.25
 POLL_S = 1.0
@@ -388,7 +389,9 @@ def render_checks(t: Text, title: str, checks: Sequence[Check], *, status: str =
     """Append the your-code block to a panel: a header, then one row per check.
 
     A row with short values is `label  yours  tool  ✓`; a longer one gives the player's value a
-    line of its own, and the tool's the line below it when the two differ."""
+    line of its own, and the tool's the line below it when the two differ. What the lab sent
+    (a problem, a value) is appended as text without its terminal control sequences."""
+    problem, note = strip_controls(problem), strip_controls(note)
     t.append(title, style="bold yellow")
     if status:
         t.append(f"  {status}", style="dim")
@@ -403,6 +406,7 @@ def render_checks(t: Text, title: str, checks: Sequence[Check], *, status: str =
         return
     t.append(f"{'':<8} {'yours':>{SCALAR_WIDTH}} {'tool':>{SCALAR_WIDTH}}\n", style="dim")
     for check in checks:
+        check = Check(check.label, strip_controls(check.yours), strip_controls(check.tool), check.agree)
         mark, mark_style = MARKS[check.agree]
         style = "dim" if stale else ("green" if check.agree else "bold red")
         short_row = max(len(check.yours), SCALAR_WIDTH) + max(len(check.tool), SCALAR_WIDTH) <= 2 * SCALAR_WIDTH + 4

@@ -28,12 +28,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
-    try:
-        import torch  # noqa: F401
-        import triton  # noqa: F401
-    except ImportError as err:
-        print(f"neuralforge bench: needs torch and triton ({err}); on a CPU machine: "
-              "pip install torch==2.13.0 triton", file=sys.stderr)
+    from importlib.util import find_spec
+
+    # found, not imported: the harness chooses Triton's interpreter (no GPU) before triton loads
+    missing = [name for name in ("torch", "triton") if find_spec(name) is None]
+    if missing:
+        print(f"neuralforge bench: needs torch and triton ({' and '.join(missing)} not installed); on a CPU "
+              "machine: pip install torch==2.13.0 triton", file=sys.stderr)
         return 2
     from forge_tui.kernels.harness import run_args
 

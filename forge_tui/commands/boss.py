@@ -45,6 +45,7 @@ def run(args) -> int:
     from forge_tui.labs import ensure_lab
     from forge_tui.locations import data_directory
     from forge_tui.runner import Sandbox, SandboxError
+    from forge_tui.safetext import strip_controls
 
     sandbox = Sandbox.start()  # first: numpy loads in the zygote while the rest is read
     try:
@@ -68,30 +69,32 @@ def run(args) -> int:
         else:
             lab = ensure_lab(data_directory(), run_state.id, module, boss.lab_language(run_state.language))
         print(f"{module.boss_name or 'The boss'} (module {module.number}: {module.title})")
-        print(f"Lab: {lab}")
+        print(f"Lab: {strip_controls(str(lab))}")
         try:
             print(f"Sandbox: {sandbox.describe()}")
         except SandboxError as err:
             return _err(str(err))
 
         def show(case) -> None:
+            """One case, as text: what the lab sent back never drives the terminal."""
             if case.round > 1 and case.index == 0:
                 print("Confirming the victory on fresh secret cases:")
             mark = "✓" if case.passed else "✗"
-            print(f"  {mark} {case.index + 1:>2}. {case.name}: {case.summary}")
+            lines = [f"  {mark} {case.index + 1:>2}. {case.name}: {case.summary}"]
             if not case.passed:
-                print(f"       {case.message}")
+                lines.append(f"       {case.message}")
                 if case.expected:
-                    print(f"       expected: {case.expected}")
-                print(f"       got: {case.got_summary}")
+                    lines.append(f"       expected: {case.expected}")
+                lines.append(f"       got: {case.got_summary}")
                 if case.hint:
-                    print(f"       hint: {case.hint}")
+                    lines.append(f"       hint: {case.hint}")
+            print(strip_controls("\n".join(lines)))
 
         try:
             report = fight_sync(boss, lab, sandbox, seed=args.seed, on_case=show)
         except SandboxError as err:
             return _err(str(err))
-        print(report.message)
+        print(strip_controls(report.message))
         print(f"({report.passed}/{len(report.cases)} cases, {report.duration_s * 1000:.0f} ms)")
         try:
             game.record_fight(run_state, module, report)

@@ -27,6 +27,7 @@ def run(args) -> int:
     from forge_tui.commands.serve import default_host_data
     from forge_tui.content import catalog
     from forge_tui.host.classroom import class_rows, render_table, write_csv
+    from forge_tui.safetext import strip_controls
 
     data = (getattr(args, "export_data", None) or args.data or default_host_data()).expanduser()
     if not (data / "players").is_dir():
@@ -41,5 +42,5 @@ def run(args) -> int:
                 write_csv(rows, out)
             print(f"Wrote {len(rows)} rows to {args.csv}.")
         return 0
-    print(render_table(rows, len(catalog().modules)))
+    print(strip_controls(render_table(rows, len(catalog().modules))))
     return 0

@@ -71,16 +71,18 @@ def _run_lab(sandbox, path) -> int:
 
     from forge_tui.labrun import run_lab
     from forge_tui.runner import SandboxError
+    from forge_tui.safetext import strip_controls
 
     def stream(text: str) -> None:
-        sys.stdout.write(text)
+        """The lab's output as it comes, as text: its control sequences never reach the terminal."""
+        sys.stdout.write(strip_controls(text))
         sys.stdout.flush()
 
     try:
         result = asyncio.run(run_lab(sandbox, path, on_output=stream))
     except SandboxError as err:
         return _err(str(err))
-    print(f"\n[{result.message} in {result.duration_s:.2f} s]")
+    print(f"\n[{strip_controls(result.message)} in {result.duration_s:.2f} s]")
     return OK if result.ok else FAILED
 
 
@@ -92,6 +94,7 @@ def _check(game, run_state, module, sandbox, file: str | None) -> int:
     from forge_tui.labs import ensure_lab
     from forge_tui.locations import data_directory
     from forge_tui.runner import SandboxError
+    from forge_tui.safetext import strip_controls
 
     try:
         game.require_playable(run_state, module)
@@ -108,21 +111,23 @@ def _check(game, run_state, module, sandbox, file: str | None) -> int:
         lab = ensure_lab(data_directory(), run_state.id, module, "python")
 
     def show(result) -> None:
-        print(f"{'✓' if result.passed else '✗'} {result.name}: {result.summary}" if result.summary
-              else f"{'✓' if result.passed else '✗'} {result.name}")
+        """One check, as text: what the lab sent back never drives the terminal."""
+        mark = "✓" if result.passed else "✗"
+        lines = [f"{mark} {result.name}: {result.summary}" if result.summary else f"{mark} {result.name}"]
         if not result.passed:
-            print(f"    {result.message}")
+            lines.append(f"    {result.message}")
             if result.expected:
-                print(f"    expected: {result.expected}")
-            print(f"    got: {result.got_summary}")
+                lines.append(f"    expected: {result.expected}")
+            lines.append(f"    got: {result.got_summary}")
             if result.hint:
-                print(f"    hint: {result.hint}")
+                lines.append(f"    hint: {result.hint}")
+        print(strip_controls("\n".join(lines)))
 
     try:
         report = check_lab_sync(checks, lab, sandbox, on_check=show)
     except SandboxError as err:
         return _err(str(err))
-    print(report.message)
+    print(strip_controls(report.message))
     if not file:
         try:
             game.record_checks(run_state, module, report.passed_names, report.total)

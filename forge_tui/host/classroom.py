@@ -79,12 +79,25 @@ def class_rows(data: Path, content=None) -> list[ClassRow]:
     return rows
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: a text cell that starts like a formula (``=``,
+    ``+``, ``-``, ``@``, tab, carriage return) gets a leading ``'``, as OWASP advises against
+    CSV injection (a run named ``=HYPERLINK(...)`` would be a live formula). Numbers pass."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(rows: list[ClassRow], out: TextIO) -> None:
+    """The class table as CSV, one row per run; every text cell safe to open in a spreadsheet."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([name for name, _ in COLUMNS])
     for row in rows:
         values = asdict(row)
-        writer.writerow([values[name] for name, _ in COLUMNS])
+        writer.writerow([spreadsheet_cell(values[name]) for name, _ in COLUMNS])
 
 
 def csv_text(rows: list[ClassRow]) -> str:
@@ -124,11 +137,13 @@ assert [f.name for f in fields(ClassRow)] == [name for name, _ in COLUMNS]
 
 def ClassApp(data: Path):  # noqa: N802 - a factory that reads like the class it returns
     """The teacher's class table as a Textual app (what a teacher's SSH session shows)."""
+    from rich.text import Text
     from textual.app import App, ComposeResult
     from textual.binding import Binding
     from textual.widgets import DataTable, Footer, Static
 
     from forge_tui.content import catalog
+    from forge_tui.safetext import strip_controls
 
     class _ClassApp(App):
         TITLE = "Neural Forge: the class"
@@ -155,7 +170,8 @@ def ClassApp(data: Path):  # noqa: N802 - a factory that reads like the class it
             table = self.query_one(DataTable)
             table.clear()
             for row in rows:
-                table.add_row(*(_shown(row, name) for name, _ in COLUMNS))
+                # Text cells, not strings: a DataTable parses a string cell as markup
+                table.add_row(*(Text(strip_controls(_shown(row, name))) for name, _ in COLUMNS))
             players = len({row.player for row in rows})
             self.query_one("#class-title", Static).update(
                 f" [b]The class[/b] · {players} players · {total} modules · r refresh · q quit"

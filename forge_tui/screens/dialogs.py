@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from forge_tui.widgets.text import literal
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -19,7 +20,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
-            yield Static(escape(self.question))
+            yield Static(literal(self.question))
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self.yes} (y)", variant="warning", id="yes")
                 yield Button("No (n)", id="no")

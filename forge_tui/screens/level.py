@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import asyncio
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Markdown, Static, TabbedContent, TabPane
 
@@ -17,6 +17,7 @@ from forge_tui.saves import RunState
 from forge_tui.widgets.derivation import DerivationView, StepView
 from forge_tui.widgets.boss import BossPanel
 from forge_tui.widgets.lab import LabPanel
+from forge_tui.widgets.text import literal, markup
 
 HOOK_SECONDS = 90
 LABELS = {"hook": "Hook", "math": "Math", "lab": "Lab", "boss": "Boss", "gate": "Gate", "unlock": "Unlock"}
@@ -59,7 +60,7 @@ class LevelScreen(Screen):
     # --- layout ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         module = self.module
-        yield Static(f"[b]{module.number} · {escape(module.title)}[/]", id="level-bar")
+        yield Static(markup("[b]$number · $title[/]", number=module.number, title=module.title), id="level-bar")
         with TabbedContent(initial=self.first_part, id="parts"):
             with TabPane(LABELS["hook"], id="hook"):
                 with VerticalScroll(classes="part"):
@@ -120,7 +121,7 @@ class LevelScreen(Screen):
             shown = len(paragraphs)
         else:
             shown = 1 + (len(paragraphs) - 1) * self.hook_elapsed // HOOK_SECONDS
-        self.query_one("#hook-text", Static).update(escape("\n\n".join(paragraphs[:shown])))
+        self.query_one("#hook-text", Static).update(literal("\n\n".join(paragraphs[:shown])))
         timer = self.query_one("#hook-timer", Static)
         if done:
             timer.update("[dim]] or 2: on to the math[/]")
@@ -146,7 +147,7 @@ class LevelScreen(Screen):
             try:
                 self.run = self.app.game.mark_hook_seen(self.run, self.module)
             except GameError as err:
-                self.notify(str(err), severity="error")
+                self.notify(str(err), severity="error", markup=False)
 
     def action_skip_hook(self) -> None:
         if self.query_one("#parts", TabbedContent).active == "hook":
@@ -171,7 +172,7 @@ class LevelScreen(Screen):
 
         reason = labs_refused()
         if reason:
-            self.notify(reason[0].upper() + reason[1:] + ".", severity="warning", timeout=10)
+            self.notify(reason[0].upper() + reason[1:] + ".", severity="warning", timeout=10, markup=False)
         return bool(reason)
 
     def action_run_lab(self) -> None:
@@ -228,7 +229,7 @@ class LevelScreen(Screen):
         try:
             self.run = self.app.game.record_checks(self.run, self.module, report.passed_names, report.total)
         except GameError as err:
-            self.notify(str(err), severity="error")
+            self.notify(str(err), severity="error", markup=False)
 
     def action_stop(self) -> None:
         stopped = [w for w in self.workers if w.group == "sandbox" and w.is_running]
@@ -288,13 +289,14 @@ class LevelScreen(Screen):
             try:
                 self.run = self.app.game.record_fight(self.run, self.module, report)
             except GameError as err:
-                self.notify(str(err), severity="error")
+                self.notify(str(err), severity="error", markup=False)
                 return
             state = self.app.game.module_state(self.run, self.module)
             self.notify(
                 "Boss defeated." + (" Module forged: its unlock is yours." if state == "forged" else " Pass the gate to forge the module."),
                 title=self.module.boss_name,
                 timeout=8,
+                markup=False,
             )
             self.paint_unlock()
 
@@ -310,7 +312,7 @@ class LevelScreen(Screen):
         mine = lab.path if lab.path and lab.path.suffix == ".py" else None
         self.app.push_screen(ReferenceScreen(self.module, reference, mine))
 
-    def paint_gate(self, message: str | None = None) -> None:
+    def paint_gate(self, message: Content | None = None) -> None:
         progress = self.progress()
         feedback = self.query_one("#gate-feedback", Static)
         if message is not None:
@@ -321,7 +323,7 @@ class LevelScreen(Screen):
             feedback.update("[green]✓ Gate passed.[/] You may answer again for practice.")
         hints = self.app.game.hints(self.run, self.module)
         self.query_one("#gate-hints", Static).update(
-            "\n".join(f"[b]Hint {i}:[/] {escape(hint)}" for i, hint in enumerate(hints, 1))
+            Content("\n").join(markup("[b]Hint $i:[/] $hint", i=i, hint=hint) for i, hint in enumerate(hints, 1))
         )
         nxt = self.app.game.catalog.next(self.module)
         button = self.query_one("#next-module", Button)
@@ -340,7 +342,7 @@ class LevelScreen(Screen):
             NOT_BUILT: "Earned when this module is forged. [dim]This tool is not built yet in this version of the game.[/]",
         }.get(state, "Earned when this module is forged: its gate passed and its boss defeated.")
         self.query_one("#unlock-text", Static).update(
-            f"[b]Unlock: {escape(spec.name)}[/]\n\n{escape(spec.description)}\n\n{text}"
+            markup(f"[b]Unlock: $name[/]\n\n$description\n\n{text}", name=spec.name, description=spec.description)
         )
         button = self.query_one("#open-unlock", Button)
         button.display = state == EARNED
@@ -372,17 +374,17 @@ class LevelScreen(Screen):
         try:
             outcome = await asyncio.to_thread(self.app.game.submit_gate, self.run, self.module, event.value)
         except GameError as err:
-            feedback.update(f"[yellow]{escape(str(err))}[/]")
+            feedback.update(markup("[yellow]$error[/]", error=err))
             return
         self.run = outcome.state
         if outcome.malformed:
-            message = f"[yellow]{escape(outcome.message)}[/]"
+            message = markup("[yellow]$message[/]", message=outcome.message)
         elif outcome.accepted:
             opened = f" {outcome.opened.number} {outcome.opened.title} is open." if outcome.opened else ""
-            message = f"[green]✓ {escape(outcome.message)}[/]{escape(opened)}"
-            self.notify(f"Gate passed.{opened}", title="Forge Gate", timeout=6)
+            message = markup("[green]✓ $message[/]$opened", message=outcome.message, opened=opened)
+            self.notify(f"Gate passed.{opened}", title="Forge Gate", timeout=6, markup=False)
         else:
-            message = f"[red]✗ {escape(outcome.message)}[/]"
+            message = markup("[red]✗ $message[/]", message=outcome.message)
         self.paint_gate(message)
         self.paint_unlock()
         button = self.query_one("#next-module", Button)
@@ -420,7 +422,7 @@ class LevelScreen(Screen):
         try:
             self.run = self.app.game.visit(self.run, self.module, part)
         except GameError as err:
-            self.notify(str(err), severity="error")
+            self.notify(str(err), severity="error", markup=False)
 
     def action_part(self, part: str) -> None:
         self.query_one("#parts", TabbedContent).active = part

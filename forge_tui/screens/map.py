@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -12,6 +12,7 @@ from forge_tui.flavors import BY_ID
 from forge_tui.game import GameError
 from forge_tui.saves import RunState
 from forge_tui.widgets.node import ModuleNode
+from forge_tui.widgets.text import literal, markup
 
 
 class MapScreen(Screen):
@@ -39,7 +40,7 @@ class MapScreen(Screen):
         with Horizontal(id="phases"):
             for column, phase in enumerate(game.catalog.phases):
                 with Vertical(classes="phase"):
-                    yield Static(f"[b]{phase.name}[/]", classes="phase-title")
+                    yield Static(markup("[b]$name[/]", name=phase.name), classes="phase-title")
                     with VerticalScroll(classes="phase-nodes"):
                         for row, module in enumerate(phase.modules):
                             yield ModuleNode(module, column, row)
@@ -57,7 +58,7 @@ class MapScreen(Screen):
         try:
             self.run = self.app.game.reload(self.run)
         except GameError as err:
-            self.notify(str(err), severity="error")
+            self.notify(str(err), severity="error", markup=False)
         self.redraw()
 
     def nodes(self) -> dict[tuple[int, int], ModuleNode]:
@@ -79,32 +80,38 @@ class MapScreen(Screen):
         gates, forged = game.counts(self.run)
         flavors = " + ".join(BY_ID[f].name for f in self.run.flavors if f in BY_ID)
         self.query_one("#map-bar", Static).update(
-            f"[b]{escape(self.run.name)}[/] · {flavors} ({markers}) · {self.run.language} · "
-            f"{gates}/{len(game.catalog.modules)} gates · {forged} forged"
+            markup(
+                "[b]$name[/] · $flavors ($markers) · $language · $gates/$total gates · $forged forged",
+                name=self.run.name, flavors=flavors, markers=markers, language=self.run.language,
+                gates=gates, total=len(game.catalog.modules), forged=forged,
+            )
         )
         self.describe(self.selected().module)
 
     def describe(self, module) -> None:
         game = self.app.game
         state = game.module_state(self.run, module)
-        lines = [f"[b]{module.number} {escape(module.title)}[/]  [i]{state}[/]", escape(module.summary)]
+        lines = [markup("[b]$number $title[/]  [i]$state[/]", number=module.number, title=module.title, state=state),
+                 literal(module.summary)]
         if state == "locked":
             before = game.catalog.previous(module)
-            lines.insert(1, f"[dim]Locked until the gate of {before.number} ({escape(before.short)}) is passed.[/]")
+            lines.insert(1, markup("[dim]Locked until the gate of $number ($short) is passed.[/]",
+                                   number=before.number, short=before.short))
         for flavor in self.run.flavors:
             quest = module.side_quests.get(flavor)
             if quest and flavor in BY_ID:
-                lines.append(f"◆{BY_ID[flavor].glyph} {BY_ID[flavor].name}: {escape(quest)}")
+                lines.append(literal(f"◆{BY_ID[flavor].glyph} {BY_ID[flavor].name}: {quest}"))
         # Below the fold at 80x24; a taller terminal shows them.
         progress = self.run.modules.get(module.id)
+        attempts = f" · {progress.gate_attempts} attempts · {progress.hints_revealed}/3 hints" if progress else ""
         lines += [
-            "",
-            f"[b]Boss:[/] {escape(module.boss_name)}   [b]Unlock:[/] {escape(module.unlock_name)}: "
-            f"{escape(module.unlock_description)}",
-            f"[b]Gate:[/] {'passed' if progress and progress.gate_passed else 'not yet passed'}"
-            + (f" · {progress.gate_attempts} attempts · {progress.hints_revealed}/3 hints" if progress else ""),
+            literal(""),
+            markup("[b]Boss:[/] $boss   [b]Unlock:[/] $unlock: $about", boss=module.boss_name,
+                   unlock=module.unlock_name, about=module.unlock_description),
+            markup("[b]Gate:[/] $gate$attempts",
+                   gate="passed" if progress and progress.gate_passed else "not yet passed", attempts=attempts),
         ]
-        self.query_one("#detail", Static).update("\n".join(lines))
+        self.query_one("#detail", Static).update(Content("\n").join(lines))
 
     def action_move(self, dx: int, dy: int) -> None:
         nodes = self.nodes()
@@ -141,7 +148,7 @@ class MapScreen(Screen):
             game.require_playable(self.run, module)
         except GameError as err:
             reason = str(err)
-            self.notify(f"{reason[:1].upper()}{reason[1:]}.", severity="warning")
+            self.notify(f"{reason[:1].upper()}{reason[1:]}.", severity="warning", markup=False)
             return
         self.app.push_screen(LevelScreen(self.run, module))
 
@@ -154,7 +161,8 @@ class MapScreen(Screen):
         if state == EARNED:
             self.app.push_screen(spec.open())
         else:
-            self.notify(f"{spec.name}: {state}. Forge {module.number} {module.short} to earn it.", severity="warning")
+            self.notify(f"{spec.name}: {state}. Forge {module.number} {module.short} to earn it.", severity="warning",
+                        markup=False)
 
     @on(ModuleNode.Clicked)
     def clicked(self, event: ModuleNode.Clicked) -> None:

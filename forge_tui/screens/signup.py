@@ -1,16 +1,17 @@
 from __future__ import annotations
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from forge_tui.flavors import FLAVORS
 from forge_tui.toolchains import languages
+from forge_tui.widgets.text import literal, markup
 
 
 class SignupScreen(Screen[str | None]):
@@ -43,9 +44,10 @@ class SignupScreen(Screen[str | None]):
                         yield Static("", id="signup-error")
         yield Footer()
 
-    def _language_notes(self) -> str:
-        return "\n".join(
-            f"{lang.name:<7}{'✓' if lang.available else '✗'} [dim]{escape(lang.reason)}[/]" for lang in self.languages
+    def _language_notes(self) -> Content:
+        return Content("\n").join(
+            markup("$name[dim]$reason[/]", name=f"{lang.name:<7}{'✓' if lang.available else '✗'} ", reason=lang.reason)
+            for lang in self.languages
         )
 
     def on_mount(self) -> None:
@@ -81,7 +83,7 @@ class SignupScreen(Screen[str | None]):
         try:
             run = self.app.game.store.create_run(name, flavors, language)
         except SaveError as err:
-            error.update(escape(str(err)))
+            error.update(literal(err))
             return
         self.dismiss(run.id)
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,7 +8,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from forge_tui.widgets.text import ago
+from forge_tui.widgets.text import ago, literal
 
 BANNER = """\
  ┳┓        ┓  ┏┓
@@ -57,17 +56,17 @@ class StartScreen(Screen):
                 notes.append(summary.problem)
             recovered = game.store.last_note(summary.id)  # listing loads, and repairs, each run
             if recovered:
-                self.notify(recovered.message, title="Save recovered", severity="warning", timeout=15)
+                self.notify(recovered.message, title="Save recovered", severity="warning", timeout=15, markup=False)
             flavors = "+".join(f.title() for f in summary.flavors)
-            label = (
-                f"{escape(summary.name[:18]):<18} {flavors[:24]:<24} "
+            label = literal(
+                f"{summary.name[:18]:<18} {flavors[:24]:<24} "
                 f"{summary.gates_passed:>2}/{total} gates  {ago(summary.last_played)}"
             )
             runs.add_option(Option(label, id=summary.id))
         runs.add_option(Option("+ New run", id=NEW_RUN))
         runs.highlighted = 0
         runs.focus()
-        self.query_one("#start-note", Static).update(escape("\n".join(notes)))
+        self.query_one("#start-note", Static).update(literal("\n".join(notes)))
 
     @on(OptionList.OptionSelected, "#runs")
     def picked(self, event: OptionList.OptionSelected) -> None:
@@ -94,11 +93,11 @@ class StartScreen(Screen):
         try:
             run = game.store.resolve(key)
         except SaveError as err:
-            self.query_one("#start-note", Static).update(escape(str(err)))
+            self.query_one("#start-note", Static).update(literal(err))
             return
         note = game.store.last_note(run.id)
         if note:
-            self.notify(note.message, title="Save recovered", severity="warning", timeout=15)
+            self.notify(note.message, title="Save recovered", severity="warning", timeout=15, markup=False)
         self.app.push_screen(MapScreen(run))
         part = run.position.get("part")
         module = game.current_module(run)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Markdown, Static
 
 from forge_tui.content import Module
+from forge_tui.widgets.text import literal, markup
 
 BAR_WIDTH = 24
 
@@ -30,23 +31,24 @@ class BossPanel(VerticalScroll):
         self.module = module
         self.total = 0
         self.passed = 0
-        self.failures: list[str] = []
+        self.failures: list[Content] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(f"[b]Boss: {escape(self.module.boss_name)}[/]", id="boss-title")
+        yield Static(markup("[b]Boss: $name[/]", name=self.module.boss_name), id="boss-title")
         yield Static(id="boss-status")
         yield Static(id="boss-health")
         yield Static(id="boss-case")
         yield Static(id="boss-failures")
         yield Markdown(self.module.boss_brief, id="boss-brief")
 
-    def status(self, text: str) -> None:
+    def status(self, text: str | Content) -> None:
+        """The status line: the game's own markup, or Content built with `markup`/`literal`."""
         self.query_one("#boss-status", Static).update(text)
 
     def begin(self, protections: str) -> None:
         self.total, self.passed, self.failures = 0, 0, []
         self.scroll_home(animate=False)
-        self.status(f"[b]Fighting…[/] [dim]sandbox: {escape(protections)}[/]")
+        self.status(markup("[b]Fighting…[/] [dim]sandbox: $protections[/]", protections=protections))
         self.query_one("#boss-health", Static).update("")
         self.query_one("#boss-case", Static).update("[dim]starting the fight…[/]")
         self.query_one("#boss-failures", Static).update("")
@@ -61,22 +63,23 @@ class BossPanel(VerticalScroll):
         if report.passed:
             self.passed += 1
         else:
-            lines = [f"[red]✗ {escape(report.name)}[/]: {escape(report.message)}"]
+            lines = [markup("[red]✗ $name[/]: $message", name=report.name, message=report.message)]
             if report.summary:
-                lines.append(f"    input:    {escape(report.summary)}")
+                lines.append(literal(f"    input:    {report.summary}"))
             if report.expected:
-                lines.append(f"    expected: {escape(report.expected)}")
-            lines.append(f"    got:      {escape(report.got_summary)}")
+                lines.append(literal(f"    expected: {report.expected}"))
+            lines.append(literal(f"    got:      {report.got_summary}"))
             if report.hint:
-                lines.append(f"    [i]hint: {escape(report.hint)}[/]")
-            self.failures.append("\n".join(lines))
+                lines.append(markup("    [i]hint: $hint[/]", hint=report.hint))
+            self.failures.append(Content("\n").join(lines))
         self.query_one("#boss-health", Static).update(health_bar(total, self.passed))
         mark = "[green]✓[/]" if report.passed else "[red]✗[/]"
         self.query_one("#boss-case", Static).update(
-            f"Case {report.index + 1}/{total} {mark} {escape(report.name)}  [dim]{escape(report.summary)}[/]"
+            markup(f"Case $number/$total {mark} $name  [dim]$summary[/]", number=report.index + 1, total=total,
+                   name=report.name, summary=report.summary)
         )
-        self.query_one("#boss-failures", Static).update("\n".join(self.failures[:6]))
+        self.query_one("#boss-failures", Static).update(Content("\n").join(self.failures[:6]))
 
     def finish(self, won: bool, message: str) -> None:
         colour = "green" if won else "red"
-        self.status(f"[b {colour}]{escape(message)}[/]")
+        self.status(markup(f"[b {colour}]$message[/]", message=message))

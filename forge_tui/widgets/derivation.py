@@ -3,7 +3,6 @@ from __future__ import annotations
 import asyncio
 import re
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -11,6 +10,7 @@ from textual.widgets import Input, Markdown, Static
 
 from forge_tui.content import Derivation, Step
 from forge_tui.game import GameError, step_key
+from forge_tui.widgets.text import markup
 
 
 SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -50,20 +50,19 @@ class StepView(Vertical):
     def _paint(self) -> None:
         step = self.step
         lhs = step.lhs.rstrip().rstrip("=").rstrip()
-        label = f"[b]{self.s_index + 1}.[/] {escape(lhs) + ' =' if lhs else ''}"
-        if step.at:
-            label += f"  [dim]at {escape(step.at)}[/]"
+        label = "[b]$number.[/] $lhs" + ("  [dim]at $at[/]" if step.at else "")
         if step.typed and not self.solved:
             body = f"{label}\n    [b $accent]?[/]  your turn: type an expression equal to the step before"
+            shown = ""
         else:
-            shown = step.show or self.pretty or step.expr
-            body = f"{label}\n{escape(_indent(shown))}"
-            if step.typed:
-                body += "  [green]✓ yours[/]"
+            shown = _indent(step.show or self.pretty or step.expr)
+            body = f"{label}\n$shown" + ("  [green]✓ yours[/]" if step.typed else "")
         why = "" if step.typed and not self.solved else step.why
         if why:
-            body += f"\n    [i dim]{escape(why)}[/]"
-        self.query_one(".step-body", Static).update(body)
+            body += "\n    [i dim]$why[/]"
+        self.query_one(".step-body", Static).update(
+            markup(body, number=self.s_index + 1, lhs=f"{lhs} =" if lhs else "", at=step.at, shown=shown, why=why)
+        )
 
     @on(Input.Submitted, ".step-input")
     async def submitted(self, event: Input.Submitted) -> None:
@@ -76,7 +75,7 @@ class StepView(Vertical):
                 screen.app.game.submit_step, screen.run, screen.module, self.d_index, self.s_index, event.value
             )
         except GameError as err:
-            feedback.update(f"[yellow]{escape(str(err))}[/]")
+            feedback.update(markup("[yellow]$error[/]", error=err))
             return
         if outcome.accepted:
             self.solved = True
@@ -85,9 +84,9 @@ class StepView(Vertical):
             self._paint()
             self.notify("Step checked: equivalent.", timeout=3)
         elif outcome.malformed:
-            feedback.update(f"[yellow]{escape(outcome.message)}[/]")
+            feedback.update(markup("[yellow]$message[/]", message=outcome.message))
         else:
-            feedback.update(f"[red]{escape(outcome.message)}[/]  [dim]hint: {escape(self.step.why)}[/]")
+            feedback.update(markup("[red]$message[/]  [dim]hint: $why[/]", message=outcome.message, why=self.step.why))
 
 
 class DerivationView(Vertical):
@@ -98,7 +97,8 @@ class DerivationView(Vertical):
         self.solved = solved
 
     def compose(self) -> ComposeResult:
-        yield Static(f"[b]Derivation {self.d_index + 1}: {escape(self.derivation.title)}[/]", classes="derivation-title")
+        yield Static(markup("[b]Derivation $number: $title[/]", number=self.d_index + 1, title=self.derivation.title),
+                     classes="derivation-title")
         if self.derivation.prose:
             yield Markdown(self.derivation.prose)
         for s_index, step in enumerate(self.derivation.steps):

@@ -12,15 +12,16 @@ import shlex
 import subprocess
 from pathlib import Path
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Collapsible, Log, Markdown, Static, TextArea
 
 from forge_tui.content import Module
 from forge_tui.labs import ensure_lab, lab_language, reset_lab, write_atomic
+from forge_tui.widgets.text import clean, markup
 
 EDITOR_LANGUAGES = {"python": "python", "triton": "python", "rust": "rust", "c": None}
 SAVE_DELAY_S = 0.4
@@ -67,7 +68,7 @@ class LabPanel(Vertical):
         try:
             self.path = ensure_lab(self.home, self.run_id, self.module, self.wanted_language)
         except (OSError, FileNotFoundError) as err:
-            self.status(f"[red]Cannot open the lab file: {escape(str(err))}[/]")
+            self.status(markup("[red]Cannot open the lab file: $error[/]", error=err))
             self.editor.disabled = True
             return
         self.load_from_disk()
@@ -123,7 +124,7 @@ class LabPanel(Vertical):
         try:
             write_atomic(self.path, text)
         except OSError as err:
-            self.status(f"[red]Not saved: {escape(str(err))}[/]")
+            self.status(markup("[red]Not saved: $error[/]", error=err))
             return
         self.disk_text, self.disk_mtime = text, self.path.stat().st_mtime
         self.status(self._describe("saved"))
@@ -148,10 +149,11 @@ class LabPanel(Vertical):
             with self.app.suspend():
                 subprocess.call([*shlex.split(command), str(self.path)])
         except (OSError, ValueError) as err:
-            self.status(f"[red]Could not start {escape(command)}: {escape(str(err))}[/]")
+            self.status(markup("[red]Could not start $command: $error[/]", command=command, error=err))
             return
         except Exception as err:  # SuspendNotSupported (e.g. headless or some SSH setups)
-            self.status(f"[red]Cannot suspend here ({escape(type(err).__name__)}); edit the file directly: {escape(str(self.path))}[/]")
+            self.status(markup("[red]Cannot suspend here ($kind); edit the file directly: $path[/]",
+                               kind=type(err).__name__, path=self.path))
             return
         self.poll_disk()
         self.status(self._describe("back from the external editor"))
@@ -173,7 +175,8 @@ class LabPanel(Vertical):
         log.write_line(title)
 
     def write_output(self, text: str) -> None:
-        self.query_one("#lab-output", Log).write(text)
+        """Append what a lab printed, as text: its control sequences never reach the terminal."""
+        self.query_one("#lab-output", Log).write(clean(text))
 
     def write_check(self, result) -> None:
         """One line of the checklist: ✓ or ✗, the check's name; for a failure, why and a hint."""
@@ -185,16 +188,18 @@ class LabPanel(Vertical):
             lines.append(f"    got: {result.got_summary}")
             if result.hint:
                 lines.append(f"    hint: {result.hint}")
-        self.query_one("#lab-output", Log).write_lines(lines)
+        self.query_one("#lab-output", Log).write_lines([clean(line) for line in lines])
 
     def show_checks(self, passed: int, total: int) -> None:
         self.status(self._describe(f"checks {passed}/{total} pass" + (" ✓" if passed == total else "")))
 
-    def status(self, text: str) -> None:
-        if self.is_attached:
-            self.query_one("#lab-status", Static).update(text)
+    def status(self, text: str | Content) -> None:
+        # a query, not query_one: on unmount (a last save as the app closes) the line is gone
+        for line in self.query("#lab-status").results(Static):
+            line.update(text)
 
-    def _describe(self, note: str = "") -> str:
+    def _describe(self, note: str = "") -> Content:
+        """The lab file's name and folder, and a note below them."""
         name = self.path.name if self.path else "lab"
-        where = f"[b]{escape(name)}[/] [dim]{escape(str(self.path.parent)) if self.path else ''}[/]"
-        return f"{where}\n{escape(note)}" if note else where
+        folder = str(self.path.parent) if self.path else ""
+        return markup("[b]$name[/] [dim]$folder[/]" + ("\n$note" if note else ""), name=name, folder=folder, note=note)

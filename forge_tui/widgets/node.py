@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from rich.markup import escape
 from textual.message import Message
 from textual.widgets import Static
 
 from forge_tui.content import Module
+from forge_tui.widgets.text import markup
 
 GLYPHS = {"locked": "·", "open": "○", "gate passed": "◐", "forged": "●"}
 LABELS = {"gate passed": "passed"}  # the node is 16 columns wide
@@ -40,7 +40,8 @@ class ModuleNode(Static):
         title = self.module.title if len(self.module.title) <= self.content_size.width else self.module.short
         glyph = GLYPHS.get(state, "?")
         label = state if len(state) + 12 <= self.content_size.width else LABELS.get(state, state)
-        self.update(f"{self.module.number} {glyph} [i]{label}[/]  [b]{self.markers}[/]\n{escape(title)}")
+        self.update(markup("$number $glyph [i]$label[/]  [b]$markers[/]\n$title", number=self.module.number,
+                           glyph=glyph, label=label, markers=self.markers, title=title))
 
     def on_click(self) -> None:
         self.post_message(self.Clicked(self))

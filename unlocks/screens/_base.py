@@ -28,6 +28,7 @@ from textual.widgets import Footer, Input, Label, Static
 from textual_plot import PlotWidget
 
 from forge_tui.checker import InputError, to_sympy
+from forge_tui.safetext import strip_controls
 
 from ..labcode import Answer, Check, LabCode, explain, render_checks
 
@@ -229,8 +230,9 @@ class ToolScreen(Screen):
 
     # --- messages ---------------------------------------------------------------
     def say(self, message: str, *, error: bool = False) -> None:
+        """The status line, as text (markup=False): it may carry what the player typed or the lab said."""
         status = self.query_one("#tool-status", Static)
-        status.update(message)
+        status.update(strip_controls(message))
         status.set_class(error, "error")
 
     @property
