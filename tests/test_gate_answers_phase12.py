@@ -274,8 +274,7 @@ LAB_NAMES = {
     "03-matrix-souls": ["power_iteration", "svd_2x2"],
     "04-probability-loss": ["softmax", "cross_entropy", "kl_divergence", "softmax_ce_grad"],
     "05-perceptron-reborn": ["perceptron_train", "mlp_forward", "mlp_train"],
-    "06-backprop-step": ["linear_forward", "linear_backward", "relu_backward", "softmax_xent",
-                         "train_step"],
+    "06-backprop-step": ["unbroadcast", "Tensor", "init_mlp", "mlp_forward", "train_step", "predict"],
     "07-optimizers": ["sgd", "momentum", "adam", "run"],
     "08-init-and-norm": ["he_init", "signal_stats", "layer_norm", "rms_norm"],
 }

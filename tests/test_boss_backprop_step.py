@@ -1,0 +1,305 @@
+"""Module 6 (Backprop, Step by Step), Python side: the lab checks and the boss.
+
+The reference passes every check and wins the boss on several seeds; the starter fails checks
+and loses every case; each wrong solution loses the boss; a small change to any function of
+the reference fails a check or loses the boss; the judges hold against garbage and the cases
+carry inputs only. Most of it runs in-process the way the sandboxed child runs a case (decode,
+call or exec, round-trip the answer through JSON); one fight and one check run go through the
+real sandbox.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import REPO
+from forge_tui.boss import child_case, fight_sync, load_boss
+from forge_tui.labcheck import check_lab_sync, load_checks
+from forge_tui.runner import Sandbox
+
+BOSS_DIR = REPO / "bosses" / "backprop-step"
+REFERENCE = BOSS_DIR / "reference.py"
+STARTER = REPO / "levels" / "06-backprop-step" / "lab" / "python.py"
+WRONG = sorted(path.stem for path in (BOSS_DIR / "wrong").glob("*.py"))
+SEEDS = (0, 1, 2, 3)
+
+
+def _load(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@functools.cache
+def boss():
+    return _load(BOSS_DIR / "boss.py", "_test_backprop_boss")
+
+
+@functools.cache
+def checks():
+    return _load(BOSS_DIR / "checks.py", "_test_backprop_checks")
+
+
+@functools.cache
+def check_list() -> tuple:
+    return tuple(checks().checks())
+
+
+def lab_from(source: str, name: str):
+    spec = importlib.util.spec_from_loader(name, loader=None)
+    module = importlib.util.module_from_spec(spec)
+    exec(compile(source, name, "exec"), module.__dict__)
+    return module
+
+
+def lab_at(path: Path):
+    return lab_from(path.read_text(), f"_test_lab_{path.stem}")
+
+
+def decode(value):
+    if isinstance(value, dict) and "__ndarray__" in value:
+        return np.array(value["__ndarray__"], dtype=value["dtype"])
+    if isinstance(value, list):
+        return [decode(item) for item in value]
+    if isinstance(value, dict):
+        return {key: decode(item) for key, item in value.items()}
+    return value
+
+
+def encode(value):
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [encode(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): encode(item) for key, item in value.items()}
+    return value
+
+
+def run_case(lab, case: dict):
+    """(True, answer as the judge receives it) or (False, the error), as the child would."""
+    try:
+        with np.errstate(all="ignore"):
+            if "call" in case:
+                call = case["call"]
+                got = getattr(lab, call["function"])(*decode(call["args"]), **decode(call["kwargs"]))
+            else:
+                namespace = {"lab": lab, "np": np}
+                exec(case["script"], namespace)
+                got = namespace["result"]
+        return True, json.loads(json.dumps(encode(got), allow_nan=True))
+    except Exception as error:  # a crash loses the case, as in the child
+        return False, repr(error)
+
+
+def verdicts(judge, lab, cases, stop_at_first_failure=False) -> list[tuple[str, bool, str]]:
+    out = []
+    for case in cases:
+        ran, got = run_case(lab, case)
+        passed, expected, message = judge(case, got) if ran else (False, "", got)
+        assert isinstance(passed, bool) and isinstance(expected, str) and isinstance(message, str)
+        out.append((case["name"], passed, message))
+        if stop_at_first_failure and not passed:
+            break
+    return out
+
+
+def fight(lab, seed: int) -> list[tuple[str, bool, str]]:
+    return verdicts(boss().judge, lab, boss().cases(np.random.default_rng(seed)))
+
+
+def run_checks(lab, **kwargs) -> list[tuple[str, bool, str]]:
+    return verdicts(checks().judge, lab, check_list(), **kwargs)
+
+
+def lost(results) -> list:
+    return [r for r in results if not r[1]]
+
+
+# ---------------------------------------------------------------- the lab checks
+
+def test_the_checks_are_many_and_the_same_every_time():
+    first, second = checks().checks(), checks().checks()
+    assert len(first) >= 5
+    assert json.dumps(first) == json.dumps(second)
+    assert len({c["name"] for c in first}) == len(first)
+    assert all(c["hint"] and c["summary"] and "script" in c for c in first)
+
+
+def test_every_function_of_the_brief_has_a_check():
+    scripts = " ".join(c["script"] for c in check_list())
+    for needle in ("lab.Tensor(", " @ ", " + ", ".relu()", ".cross_entropy(", ".backward(", "lab.init_mlp(",
+                   "lab.mlp_forward(", "lab.train_step(", "lab.predict("):
+        assert needle in scripts, needle
+
+
+def test_the_reference_passes_every_check():
+    assert not lost(run_checks(lab_at(REFERENCE)))
+
+
+def test_the_starter_fails_the_checks_and_still_runs():
+    results = run_checks(lab_at(STARTER))
+    passed = [name for name, ok, _ in results if ok]
+    assert passed == ["a Tensor and its gradient", "matmul: forward"]  # the parts the starter gives
+
+
+def test_the_digits_check_trains_on_the_shipped_digits_and_keeps_the_labels():
+    (check,) = [c for c in check_list() if c["name"].startswith("digits")]
+    pixels, labels = checks().digits()
+    assert pixels.shape == (1797, 64) and labels.shape == (1797,)
+    assert pixels.max() == 16 and set(labels.tolist()) == set(range(10))
+    assert "labels" not in child_case(check) and str(check["labels"][:20])[1:-1] not in check["script"]
+    ran, got = run_case(lab_at(REFERENCE), check)
+    passed, _, message = checks().judge(check, got)
+    assert ran and passed, message
+    assert message.startswith("test accuracy 0.9")
+
+
+def test_a_lab_that_learns_nothing_fails_the_digits_check():
+    (check,) = [c for c in check_list() if c["name"].startswith("digits")]
+    guess = {"predictions": [0] * len(check["labels"]), "loss": 2.3, "seconds": 0.1}
+    passed, _, message = checks().judge(check, guess)
+    assert not passed and "below 95%" in message
+
+
+@pytest.mark.parametrize("got", [None, 3, "x", [], {}, {"out": "a"}, {"out": [[1e400]]},
+                                 {"predictions": [True] * 360, "seconds": 1.0}, {"arrays": [[1]] * 9}])
+def test_the_check_judge_holds_against_garbage(got):
+    for check in check_list():
+        passed, expected, message = checks().judge(check, got)
+        assert passed is False and isinstance(expected, str) and message
+
+
+# Small changes to each function of the reference: (function, what is changed, replacement).
+MUTATIONS = [
+    ("unbroadcast", "grad = grad.sum(axis=0)", "grad = grad.mean(axis=0)"),
+    ("unbroadcast", "if size == 1 and grad.shape[axis] != 1:", "if size == 0 and grad.shape[axis] != 1:"),
+    ("__matmul__", "self.grad += out.grad @ other.data.T", "self.grad += out.grad @ other.data"),
+    ("__matmul__", "other.grad += self.data.T @ out.grad", "other.grad = self.data.T @ out.grad"),
+    ("__matmul__", "self.grad += out.grad @ other.data.T", "self.grad = out.grad @ other.data.T"),
+    ("__add__", "self.grad += unbroadcast(out.grad, self.data.shape)", "self.grad += out.grad"),
+    ("__add__", "other.grad += unbroadcast(out.grad, other.data.shape)", "other.grad += out.grad.sum()"),
+    ("relu", "(self.data > 0) * out.grad", "(self.data >= 0) * out.grad"),
+    ("relu", "np.maximum(self.data, 0.0)", "np.maximum(self.data, 1.0)"),
+    ("cross_entropy", "self.data.max(axis=1, keepdims=True)", "self.data.max(axis=0, keepdims=True)"),
+    ("cross_entropy", "p[rows, y] -= 1.0", "p[rows, y] += 1.0"),
+    ("cross_entropy", "self.grad += out.grad * p / len(y)", "self.grad += p / len(y)"),
+    ("cross_entropy", "np.mean(log_total - shifted[rows, y])", "np.sum(log_total - shifted[rows, y])"),
+    ("cross_entropy", "shifted = self.data - self.data.max(axis=1, keepdims=True)", "shifted = self.data"),
+    ("backward", "for t in reversed(order):", "for t in order:"),
+    ("backward", "self.grad = np.ones_like(self.data) if grad is None", "self.grad = np.zeros_like(self.data) if grad is None"),
+    ("backward", "if id(t) not in seen:", "if True:"),
+    ("init_mlp", "np.sqrt(2.0 / n_in)", "np.sqrt(1.0 / n_in)"),
+    ("init_mlp", "Tensor(np.zeros(n_out))", "Tensor(np.ones(n_out))"),
+    ("mlp_forward", "if i < layers - 1:", "if i < layers:"),
+    ("mlp_forward", "h = h @ params[2 * i] + params[2 * i + 1]", "h = h @ params[2 * i]"),
+    ("train_step", "p.data -= lr * p.grad", "p.data += lr * p.grad"),
+    ("train_step", "        p.grad = np.zeros_like(p.data)\n", "        pass\n"),
+    ("train_step", "    return float(loss.data)\n\n\ndef predict", "    return 0.0\n\n\ndef predict"),
+    ("predict", "argmax(axis=1)", "argmax(axis=0)"),
+    ("mlp_backward", "[t.grad for t in tensors]", "[t.grad for t in reversed(tensors)]"),
+]
+
+
+@pytest.mark.parametrize(("function", "old", "new"), MUTATIONS, ids=[f"{m[0]}-{i}" for i, m in enumerate(MUTATIONS)])
+def test_a_small_change_to_the_reference_is_caught(function, old, new):
+    source = REFERENCE.read_text()
+    assert source.count(old) == 1, old
+    mutant = lab_from(source.replace(old, new), f"_mutant_{function}")
+    failed = lost(run_checks(mutant, stop_at_first_failure=True)) or lost(fight(mutant, 0))
+    assert failed, f"{function}: {new!r} passed every check and won the boss"
+
+
+# ---------------------------------------------------------------- the boss
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_reference_wins_every_case(seed):
+    assert not lost(fight(lab_at(REFERENCE), seed))
+
+
+def test_the_starter_loses_every_case():
+    results = fight(lab_at(STARTER), 0)
+    assert results and not any(passed for _, passed, _ in results)
+
+
+def test_there_are_at_least_five_wrong_solutions_each_naming_its_mistake():
+    assert len(WRONG) >= 5
+    for name in WRONG:
+        first = (BOSS_DIR / "wrong" / f"{name}.py").read_text().splitlines()[0]
+        assert first.startswith('"""Wrong on purpose: ') and len(first) > 40, name
+
+
+@pytest.mark.parametrize("name", WRONG)
+def test_each_wrong_solution_loses(name):
+    lab = lab_at(BOSS_DIR / "wrong" / f"{name}.py")
+    for seed in SEEDS[:3]:
+        assert lost(fight(lab, seed)), f"{name} won with seed {seed}"
+
+
+def test_each_fight_draws_fresh_cases_with_the_traps_in_them():
+    first, second = (boss().cases(np.random.default_rng(seed)) for seed in (0, 1))
+    assert len(first) >= 8 and [c["name"] for c in first] == [c["name"] for c in second]
+    assert json.dumps(first) != json.dumps(second)
+    zeros = next(c for c in first if "exactly 0" in c["name"])
+    params, X, _ = boss()._inputs(zeros)
+    assert np.sum(np.all(X @ params[0] + params[1] == 0.0, axis=0)) >= 4  # units with z == 0, every row
+    big = next(c for c in first if "1000" in c["name"])
+    params, X, _ = boss()._inputs(big)
+    assert np.all(np.maximum(np.maximum(X @ params[0] + params[1], 0) @ params[2] + params[3], 0) @ params[4]
+                  + params[5] > 900)
+
+
+def test_the_cases_send_inputs_only():
+    for case in boss().cases(np.random.default_rng(4)):
+        sent = json.dumps(child_case(case))
+        loss, _ = boss().loss_and_grads(*boss()._inputs(case))
+        assert f"{loss:.6f}"[:-1] not in sent and "hint" not in sent and case["name"] not in sent
+
+
+@pytest.mark.parametrize("got", [None, 1.0, [1.0], [1.0, []], [float("nan"), [0] * 6], ["2", [[0]] * 6],
+                                 [True, [[0]] * 6], [1.0, [[0]] * 6], {"loss": 1}])
+def test_the_boss_judge_holds_against_garbage(got):
+    case = boss().cases(np.random.default_rng(0))[0]
+    passed, expected, message = boss().judge(case, got)
+    assert passed is False and expected and message
+
+
+def test_the_judge_names_the_first_wrong_gradient():
+    case = boss().cases(np.random.default_rng(0))[0]
+    loss, grads = boss().loss_and_grads(*boss()._inputs(case))
+    grads[3] = grads[3] + 1e-4
+    passed, _, message = boss().judge(case, [loss, [g.tolist() for g in grads]])
+    assert not passed and message.startswith("db2[") and "expected" in message
+    grads[3] = grads[3] - 1e-4 + 5e-6  # inside the tolerance
+    assert boss().judge(case, [loss + 5e-6, [g.tolist() for g in grads]])[0]
+
+
+# ---------------------------------------------------------------- through the sandbox
+
+@pytest.fixture(scope="module")
+def sandbox():
+    box = Sandbox.start()
+    yield box
+    box.close()
+
+
+def test_the_sandboxed_fight_and_checks_agree(sandbox):
+    real = load_boss("backprop-step", root=REPO / "bosses")
+    report = fight_sync(real, REFERENCE, sandbox, seed=5)
+    assert report.won, report.message
+    starter = fight_sync(real, STARTER, sandbox, seed=5)
+    assert not starter.won and starter.passed == 0
+    lab_checks = load_checks("backprop-step", root=REPO / "bosses")
+    passed = check_lab_sync(lab_checks, REFERENCE, sandbox)
+    assert passed.all_passed, passed.message
+    failed = check_lab_sync(lab_checks, STARTER, sandbox)
+    assert not failed.all_passed and failed.passed == 2
