@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
+import secrets
 import shutil
+import socket
 import textwrap
 import time
 from pathlib import Path
@@ -12,8 +15,9 @@ from pathlib import Path
 import pytest
 
 import forge_tui
+import prockit
 from forge_tui.locations import bosses_directory
-from forge_tui.runner import Limits, Sandbox, probe_only
+from forge_tui.runner import Limits, Sandbox, describe_protections, probe_only
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +45,12 @@ def test_start_is_quick_and_every_layer_is_probed(sandbox):
     assert time.perf_counter() - started < 0.5  # numpy loads in the zygote, not here
     try:
         protections = box.protections()
-        for key in ("rlimits", "netns", "seccomp", "landlock", "cgroups", "uid"):
+        for key in ("rlimits", "netns", "seccomp", "landlock", "cgroups", "uid", "sockets", "ipc", "pidns"):
             assert key in protections
         assert protections["rlimits"] is True
         assert "rlimits ✓" in box.describe()
+        for label in ("sockets", "ipc", "pidns"):
+            assert f"{label} {'✓' if protections[label] else '✗'}" in box.describe()
     finally:
         box.close()
 
@@ -52,7 +58,26 @@ def test_start_is_quick_and_every_layer_is_probed(sandbox):
 def test_probe_only_reports_without_a_zygote():
     report = probe_only()
     assert report["enabled"]["rlimits"] is True
-    assert set(report["enabled"]) >= {"netns", "seccomp", "landlock", "cgroups", "uid"}
+    assert set(report["enabled"]) >= {"netns", "seccomp", "landlock", "cgroups", "uid", "sockets", "ipc", "pidns"}
+
+
+def test_describe_says_plainly_what_a_missing_layer_allows():
+    enabled = {key: True for key in ("rlimits", "netns", "seccomp", "landlock", "cgroups", "uid", "sockets", "ipc")}
+    text = describe_protections({"enabled": {**enabled, "pidns": False},
+                                 "reasons": {"pidns": "no user namespace here"}})
+    assert "sockets ✓ ipc ✓ pidns ✗" in text
+    assert "no user namespace here" in text and "stray processes may outlive a run" in text
+
+
+def test_doctor_and_the_serve_banner_say_which_layers_hold(capsys):
+    from forge_tui.cli import main
+    from forge_tui.host import runner_protections
+
+    main(["doctor"])
+    [line] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Sandbox")]
+    for label in ("sockets", "ipc", "pidns"):
+        assert f"{label} ✓" in line or f"{label} ✗" in line, line
+    assert {"sockets", "ipc", "pidns"} <= set(runner_protections())  # the banner lists each of these
 
 
 def test_ok_output_and_results(sandbox, tmp_path):
@@ -142,7 +167,7 @@ def test_cancelling_kills_the_whole_tree(sandbox, tmp_path):
         import os, time
         if os.fork() == 0:
             os.setsid()
-            print("GRANDCHILD", os.getpid(), flush=True)
+            print("GRANDCHILD", os.readlink("/proc/self"), flush=True)  # its pid outside its PID namespace
             time.sleep(60)
         time.sleep(60)
     """)
@@ -261,3 +286,167 @@ def test_output_limit(sandbox, tmp_path):
     result = run(sandbox, path, limits=Limits(output_bytes=50_000))
     assert result.outcome == "output"
     assert len(result.output) < 51_000 + 100
+
+
+# --- what lies outside the sandbox: sockets, System V IPC, processes that outlive a run ------------
+SOCKET_ATTEMPTS = """
+import asyncio, errno, multiprocessing, socket
+
+def attempt(name, action):
+    try:
+        print(name, action())
+    except OSError as err:
+        print(name, errno.errorcode.get(err.errno, err.errno))
+
+def connect(family, address, kind=socket.SOCK_STREAM):
+    with socket.socket(family, kind) as s:
+        s.settimeout(2)
+        s.connect(address)
+    return "connected"
+
+def pair(kind):
+    a, b = socket.socketpair(socket.AF_UNIX, kind)
+    with a, b:
+        a.sendall(b"ping")
+        return b.recv(4).decode()
+
+def mp_pipe():
+    a, b = multiprocessing.Pipe()
+    a.send("ping")
+    return b.recv()
+
+attempt("unix-path", lambda: connect(socket.AF_UNIX, PATH))
+attempt("unix-abstract", lambda: connect(socket.AF_UNIX, "\\0" + NAME))
+attempt("unix-dgram", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"x", PATH))
+attempt("netlink", lambda: socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0).getsockname())
+attempt("vsock", lambda: socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM).fileno() and "opened")
+attempt("inet", lambda: connect(socket.AF_INET, ("127.0.0.1", 9)))
+attempt("dgram-pair", lambda: pair(socket.SOCK_DGRAM))
+attempt("dgram-pair-cloexec", lambda: pair(socket.SOCK_DGRAM | socket.SOCK_CLOEXEC))
+attempt("stream-pair", lambda: pair(socket.SOCK_STREAM))
+attempt("stream-pair-flags", lambda: pair(socket.SOCK_STREAM | socket.SOCK_NONBLOCK | socket.SOCK_CLOEXEC))
+attempt("seqpacket-pair", lambda: pair(socket.SOCK_SEQPACKET))
+attempt("multiprocessing-pipe", mp_pipe)
+attempt("asyncio", lambda: asyncio.run(asyncio.sleep(0, "ran")))
+"""
+
+
+def test_no_socket_reaches_outside_the_sandbox(sandbox, tmp_path):
+    """A lab must reach no Unix socket of this user (tmux, ssh-agent, D-Bus), abstract or not,
+    nor netlink, vsock or the internet: socket() is refused, and so is a datagram socketpair
+    (it could send to /dev/log). Stream and seqpacket socketpairs (multiprocessing, asyncio) work."""
+    name = f"nf-test-{secrets.token_hex(4)}"
+    path = Path("/tmp") / f"{name}.sock"
+    listeners = [socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) for _ in range(2)]
+    try:
+        listeners[0].bind(str(path))
+        os.chmod(path, 0o777)  # any uid may connect, as far as modes go
+        listeners[1].bind("\0" + name)
+        for listener in listeners:
+            listener.listen(4)
+            listener.setblocking(False)
+        lab = script(tmp_path, f"PATH, NAME = {str(path)!r}, {name!r}\n" + SOCKET_ATTEMPTS)
+        result = run(sandbox, lab)
+        assert result.outcome == "ok", result
+        said = dict(line.split(" ", 1) for line in result.output.splitlines())
+        for refused in ("unix-path", "unix-abstract", "unix-dgram", "netlink", "vsock", "inet",
+                        "dgram-pair", "dgram-pair-cloexec"):
+            assert said[refused] == "EACCES", (refused, result.output)
+        for works in ("stream-pair", "stream-pair-flags", "seqpacket-pair", "multiprocessing-pipe"):
+            assert said[works] == "ping", (works, result.output)
+        assert said["asyncio"] == "ran"
+        for listener in listeners:  # and no connection came in
+            with pytest.raises(BlockingIOError):
+                listener.accept()
+    finally:
+        for listener in listeners:
+            listener.close()
+        path.unlink(missing_ok=True)
+
+
+IPC_CREAT, IPC_EXCL, IPC_RMID = 0o1000, 0o2000, 0
+IPC_ATTEMPTS = """
+import ctypes, errno
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmat.restype = ctypes.c_void_p
+
+def said(result):
+    return "found" if result not in (-1, None, ctypes.c_void_p(-1).value) else errno.errorcode[ctypes.get_errno()]
+
+print("shm-key", said(libc.shmget(KEY, 0, 0)))
+print("shm-id", said(libc.shmat(SHMID, None, 0o10000)))
+print("msg-key", said(libc.msgget(KEY, 0)))
+"""
+
+
+def test_system_v_ipc_of_the_same_user_is_out_of_reach(sandbox, tmp_path):
+    """Shared memory and message queues that this user made (open to all, as far as modes go)
+    are out of a lab's reach, by key and by id: each run has its own IPC namespace."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.shmat.restype = ctypes.c_void_p
+    key = secrets.randbits(30) | 1
+    shmid = libc.shmget(key, 4096, IPC_CREAT | IPC_EXCL | 0o666)
+    queue = libc.msgget(key, IPC_CREAT | IPC_EXCL | 0o666)
+    assert shmid >= 0 and queue >= 0, os.strerror(ctypes.get_errno())
+    try:
+        lab = script(tmp_path, f"KEY, SHMID = {key}, {shmid}\n" + IPC_ATTEMPTS)
+        result = run(sandbox, lab)
+        assert result.outcome == "ok", result
+        assert result.output.splitlines() == ["shm-key ENOENT", "shm-id EINVAL", "msg-key ENOENT"]
+    finally:
+        libc.shmctl(shmid, IPC_RMID, None)
+        libc.msgctl(queue, IPC_RMID, None)
+
+
+CHAIN = """
+import ctypes, os, time
+ctypes.CDLL(None).prctl(15, MARK, 0, 0, 0)  # PR_SET_NAME: every link carries it
+
+def chain(links, linger):
+    for _ in range(links):
+        os.setsid()
+        try:
+            if os.fork() > 0:
+                time.sleep(linger)
+                os._exit(0)
+        except OSError:
+            break
+    time.sleep(600)
+
+if os.fork() == 0:
+    chain(40, LINGER)
+print("pid", os.getpid(), flush=True)
+"""
+
+
+def run_chain(sandbox, tmp_path, mark: str, *, linger: float, tail: str = "", wall_s: float = 5.0):
+    lab = script(tmp_path, f"MARK, LINGER = {mark.encode()!r}, {linger}\n" + CHAIN + tail)
+    go = sandbox.run_python(lab, workdir=lab.parent, limits=Limits(wall_s=wall_s))
+    try:
+        return asyncio.run(asyncio.wait_for(go, wall_s + 5))
+    except asyncio.TimeoutError:
+        pytest.fail(f"the run did not end within {wall_s + 5:.0f} s")
+
+
+@pytest.mark.parametrize("linger", [0.0, 600.0])
+def test_no_process_of_a_run_outlives_it(sandbox, tmp_path, linger):
+    """A chain of processes, each leaving its session and starting the next (then exiting, or
+    lingering), ends when the lab's own process ends: the run is over, nothing survives."""
+    mark = prockit.marker()
+    try:
+        result = run_chain(sandbox, tmp_path, mark, linger=linger)
+        assert result.outcome == "ok", result  # over with the lab's process, not at the wall-time limit
+        assert result.output.startswith("pid ") and result.output != "pid 1\n"  # never the namespace's init
+        assert prockit.gone(mark), f"{len(prockit.living(mark))} processes outlived the run"
+    finally:
+        prockit.kill_all(mark)
+
+
+def test_a_run_stopped_at_its_wall_time_takes_every_process_with_it(sandbox, tmp_path):
+    mark = prockit.marker()
+    try:
+        result = run_chain(sandbox, tmp_path, mark, linger=600.0, tail="time.sleep(600)\n", wall_s=1.0)
+        assert result.outcome == "timeout", result
+        assert prockit.gone(mark), f"{len(prockit.living(mark))} processes outlived the run"
+    finally:
+        prockit.kill_all(mark)

@@ -7,8 +7,8 @@
 A warm zygote (a small interpreter with numpy preloaded, see `zygote.py`) forks a fresh child per
 run; the child applies the layers to itself (`layers.py`) and only then runs the player's code:
 the protocol (JSON on a dedicated pipe, never pickle), POSIX limits, then every Linux layer this
-machine offers (network namespace, seccomp, Landlock, cgroups, an unprivileged uid or user
-namespace). Each layer is probed when the zygote starts and reported by `describe()`. The wall
+machine offers (network, IPC and PID namespaces, seccomp, Landlock, cgroups, an unprivileged uid
+or user namespace). Each layer is probed when the zygote starts and reported by `describe()`. The wall
 timer belongs to the game; cancelling the awaiting task kills the whole process tree.
 """
 
@@ -35,7 +35,14 @@ from forge_tui.runner.answers import parse_line
 HERE = Path(__file__).resolve().parent
 OUTCOMES = ("ok", "exit", "signal", "timeout", "cpu", "memory", "output", "error")
 LAYER_NAMES = (("rlimits", "rlimits"), ("netns", "netns"), ("seccomp", "seccomp"),
-               ("landlock", "Landlock"), ("cgroups", "cgroups"), ("uid", "user"))
+               ("landlock", "Landlock"), ("cgroups", "cgroups"), ("uid", "user"),
+               ("sockets", "sockets"), ("ipc", "ipc"), ("pidns", "pidns"))
+# What a lab can do where a layer is absent, said plainly in `doctor` and the serve banner.
+WITHOUT = {
+    "sockets": "a lab can reach this user's Unix sockets (tmux, ssh-agent, D-Bus)",
+    "ipc": "a lab can reach this user's System V shared memory and message queues",
+    "pidns": "stray processes may outlive a run",
+}
 
 
 @dataclass(frozen=True)
@@ -98,14 +105,16 @@ def _zygote_env() -> dict[str, str]:
 
 
 def describe_protections(report: dict, *, practice: bool = True) -> str:
+    """One line: each layer ✓ or ✗ ("... sockets ✓ ipc ✓ pidns ✓"), why each absent one is
+    absent and what that lets a lab do, and whether the judge is out of the owner's reach."""
     enabled = report.get("enabled", {})
     parts = [f"{label} {'✓' if enabled.get(key) else '✗'}" for key, label in LAYER_NAMES]
     missing = [label for key, label in LAYER_NAMES if not enabled.get(key)]
     text = " ".join(parts)
     if missing:
         reasons = report.get("reasons", {})
-        detail = "; ".join(f"{label}: {reasons.get(key, 'missing')}" for key, label in LAYER_NAMES
-                           if not enabled.get(key))
+        detail = "; ".join(f"{label}: {reasons.get(key, 'missing')}" + (f", so {WITHOUT[key]}" if key in WITHOUT else "")
+                           for key, label in LAYER_NAMES if not enabled.get(key))
         text += f" (absent: {detail})"
     if practice:
         text += " · practice mode: this machine's owner can read the judge anyway"

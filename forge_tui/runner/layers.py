@@ -4,9 +4,11 @@ This file is self-contained (standard library and ctypes only): the zygote loads
 an interpreter started with `-I`, where `forge_tui` cannot be imported. Every function here runs
 in a single-threaded process that is about to become sandboxed; none of it runs in the game.
 
-Order, as `apply()` does it (each step needs the privileges the previous ones still leave):
-  setsid -> join the run's cgroups -> user and network namespaces -> rlimits
-  -> drop to the run's uid (when the Python files are world-readable) or drop all capabilities
+Order, as the zygote applies them (each step needs the privileges the previous ones still leave):
+  in the zygote's child: setsid -> join the run's cgroups -> user (unless a uid of its own),
+  network, IPC and PID namespaces -> as root, the bridge to a work folder below a private one;
+  in the player's process (PID 2 of that namespace, see `nsinit.py`): rlimits -> drop to the
+  run's uid (when the Python files are world-readable) or drop all capabilities
   -> no_new_privs -> Landlock -> seccomp.
 """
 
@@ -82,7 +84,9 @@ SYSCALLS = {
     "aarch64": {"socket": 198, "socketpair": 199, "io_uring_setup": 425, "ptrace": 117, "bpf": 280,
                 "perf_event_open": 241, "process_vm_readv": 270, "process_vm_writev": 271, "keyctl": 219},
 }
-AF_INET, AF_INET6, AF_PACKET = 2, 10, 17
+AF_UNIX = 1
+SOCK_STREAM, SOCK_SEQPACKET, SOCK_NONBLOCK, SOCK_CLOEXEC = 1, 5, 0o4000, 0o2000000
+BPF_LD_W_ABS, BPF_ALU_AND_K, BPF_JEQ_K, BPF_JGE_K, BPF_RET_K = 0x20, 0x54, 0x15, 0x35, 0x06
 STACK_BYTES = 64 * 1024 * 1024
 
 
@@ -122,6 +126,22 @@ def enter_namespaces(user: bool, net: bool) -> None:
         _write("/proc/self/setgroups", "deny")
         _write("/proc/self/uid_map", f"0 {uid} 1")
         _write("/proc/self/gid_map", f"0 {gid} 1")
+
+
+def enter_ipc_namespace() -> None:
+    """System V shared memory, semaphores and message queues of its own: none of the user's."""
+    unshare(CLONE_NEWIPC)
+
+
+def enter_pid_namespace() -> None:
+    """The next child forked is PID 1 of a new PID namespace (see nsinit.py); this process stays
+    outside it. Needs CAP_SYS_ADMIN: root, or after entering a user namespace."""
+    unshare(CLONE_NEWPID)
+
+
+def global_pid() -> int:
+    """This process's pid as /proc (mounted for the first PID namespace) names it."""
+    return int(os.readlink("/proc/self"))
 
 
 def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
@@ -313,43 +333,61 @@ def seccomp_available() -> bool:
 
 
 def _seccomp_program() -> bytes:
-    """A classic-BPF filter: internet and packet sockets -> EACCES; io_uring (which bypasses
-    seccomp), ptrace, bpf, perf, cross-process memory and keyrings -> EPERM; other ABIs killed."""
+    """A classic-BPF filter. socket() -> EACCES for every address family: no Unix socket (path or
+    abstract), netlink, vsock or internet socket can be made, so no service outside the sandbox
+    (tmux, ssh-agent, D-Bus, /dev/log) can be reached. socketpair() -> only AF_UNIX stream or
+    seqpacket pairs (multiprocessing, asyncio): a datagram one could still sendto() a path.
+    io_uring (which bypasses seccomp), ptrace, bpf, perf, cross-process memory and keyrings
+    -> EPERM; other ABIs killed."""
     machine = _machine()
     numbers = SYSCALLS[machine]
-    LD_W_ABS, JEQ_K, JGE_K, RET_K = 0x20, 0x15, 0x35, 0x06
-
-    def insn(code: int, jt: int, jf: int, k: int) -> bytes:
-        return struct.pack("=HBBI", code, jt, jf, k & 0xFFFFFFFF)
-
     eacces = SECCOMP_RET_ERRNO | errno.EACCES
     eperm = SECCOMP_RET_ERRNO | errno.EPERM
     denied = [numbers[n] for n in ("io_uring_setup", "ptrace", "bpf", "perf_event_open",
                                    "process_vm_readv", "process_vm_writev", "keyctl")]
-    prog = [
-        insn(LD_W_ABS, 0, 0, 4),  # arch
-        insn(JEQ_K, 1, 0, AUDIT_ARCH[machine]),
-        insn(RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS),
-        insn(LD_W_ABS, 0, 0, 0),  # nr
+    prog: list[tuple] = [
+        (BPF_LD_W_ABS, 0, 0, 4),  # arch
+        (BPF_JEQ_K, 1, 0, AUDIT_ARCH[machine]),
+        (BPF_RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS),
+        (BPF_LD_W_ABS, 0, 0, 0),  # nr
     ]
-    if machine == "x86_64":
-        prog += [insn(JGE_K, 0, 1, 0x40000000), insn(RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS)]
-    # socket / socketpair: jump to the domain check (placed after the plain denials)
-    n = len(denied)
-    prog += [insn(JEQ_K, n + 3, 0, numbers["socket"]), insn(JEQ_K, n + 2, 0, numbers["socketpair"])]
-    for i, nr in enumerate(denied):
-        prog.append(insn(JEQ_K, n - i, 0, nr))  # -> the "eperm" return below the allow
+    if machine == "x86_64":  # the x32 ABI
+        prog += [(BPF_JGE_K, 0, 1, 0x40000000), (BPF_RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS)]
+    prog += [(BPF_JEQ_K, "eacces", 0, numbers["socket"]), (BPF_JEQ_K, "pair", 0, numbers["socketpair"])]
+    prog += [(BPF_JEQ_K, "eperm", 0, nr) for nr in denied]
     prog += [
-        insn(RET_K, 0, 0, SECCOMP_RET_ALLOW),
-        insn(RET_K, 0, 0, eperm),
-        insn(LD_W_ABS, 0, 0, 16),  # args[0] low word: the address family
-        insn(JEQ_K, 3, 0, AF_INET),
-        insn(JEQ_K, 2, 0, AF_INET6),
-        insn(JEQ_K, 1, 0, AF_PACKET),
-        insn(RET_K, 0, 0, SECCOMP_RET_ALLOW),
-        insn(RET_K, 0, 0, eacces),
+        (BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW),
+        "pair",
+        (BPF_LD_W_ABS, 0, 0, 16),  # args[0], low word: the address family
+        (BPF_JEQ_K, 0, "eacces", AF_UNIX),
+        (BPF_LD_W_ABS, 0, 0, 24),  # args[1], low word: the type, with its flags
+        (BPF_ALU_AND_K, 0, 0, ~(SOCK_NONBLOCK | SOCK_CLOEXEC)),
+        (BPF_JEQ_K, "allow", 0, SOCK_STREAM),
+        (BPF_JEQ_K, "allow", "eacces", SOCK_SEQPACKET),
+        "allow",
+        (BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW),
+        "eperm",
+        (BPF_RET_K, 0, 0, eperm),
+        "eacces",
+        (BPF_RET_K, 0, 0, eacces),
     ]
-    return b"".join(prog)
+    return _assemble(prog)
+
+
+def _assemble(prog: list) -> bytes:
+    """Classic BPF from (code, jt, jf, k) tuples, where a jump may name a label (a string in the
+    list) instead of an offset."""
+    labels: dict[str, int] = {}
+    for item in prog:
+        if isinstance(item, str):
+            labels[item] = len([i for i in prog[: prog.index(item)] if not isinstance(i, str)])
+    code = [item for item in prog if not isinstance(item, str)]
+
+    def offset(target, index: int) -> int:
+        return target if isinstance(target, int) else labels[target] - index - 1
+
+    return b"".join(struct.pack("=HBBI", op, offset(jt, i), offset(jf, i), k & 0xFFFFFFFF)
+                    for i, (op, jt, jf, k) in enumerate(code))
 
 
 class _SockFprog(ctypes.Structure):
@@ -361,6 +399,26 @@ def seccomp_install() -> None:
     buf = ctypes.create_string_buffer(program, len(program))
     fprog = _SockFprog(len(program) // 8, ctypes.cast(buf, ctypes.c_void_p))
     _check(_libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0), "seccomp")
+
+
+# --- System V IPC: the probe's check that a run's IPC namespace is its own -----------------------
+IPC_CREAT, IPC_EXCL, IPC_RMID = 0o1000, 0o2000, 0
+
+
+def sysv_segment() -> tuple[int, int] | None:
+    """A small shared-memory segment of this user's, open to all by its mode: (key, id), or None
+    where this kernel has no System V IPC."""
+    key = int.from_bytes(os.urandom(4), "little") & 0x3FFFFFFF | 1
+    shmid = _libc.shmget(ctypes.c_int(key), ctypes.c_size_t(4096), ctypes.c_int(IPC_CREAT | IPC_EXCL | 0o666))
+    return (key, shmid) if shmid >= 0 else None
+
+
+def sysv_visible(key: int) -> bool:
+    return _libc.shmget(ctypes.c_int(key), ctypes.c_size_t(0), ctypes.c_int(0)) >= 0
+
+
+def sysv_remove(shmid: int) -> None:
+    _libc.shmctl(ctypes.c_int(shmid), ctypes.c_int(IPC_RMID), None)
 
 
 # --- cgroups ------------------------------------------------------------------------------------

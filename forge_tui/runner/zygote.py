@@ -1,8 +1,8 @@
 """The warm zygote: a small interpreter, numpy preloaded, that forks one sandboxed child per run.
 
 Started by `Sandbox.start()` as `python -I zygote.py CONFIG_JSON` with its control socket on
-fd 3 (SOCK_SEQPACKET). Self-contained: it loads `layers.py`, `child.py` and `driver.py` from its
-own folder by path; `forge_tui` is never importable here (`-I`, and Landlock in the children).
+fd 3 (SOCK_SEQPACKET). Self-contained: it loads `layers.py`, `nsinit.py`, `child.py` and `driver.py`
+from its own folder by path; `forge_tui` is never importable here (`-I`, and Landlock in the children).
 
 Control messages from the game (JSON, one per packet):
   {"op": "run", "id": n, "mode": "script" | "boss" | "exec", ...}  with four fds attached:
@@ -16,6 +16,7 @@ When the game goes away (EOF on the socket), every run is killed and the zygote 
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import importlib.util
 import io
@@ -46,6 +47,7 @@ def _load(name: str, filename: str):
 layers = _load("_nf_layers", "layers.py")
 child_api = _load("neuralforge_child", "child.py")
 driver = _load("_nf_driver", "driver.py")
+nsinit = _load("_nf_nsinit", "nsinit.py")
 
 
 # --- what the child may read ------------------------------------------------------------------
@@ -145,6 +147,62 @@ def _world_readable(path: str) -> bool:
     return bool(mode & stat.S_IROTH) and (not stat.S_ISDIR(mode) or bool(mode & stat.S_IXOTH))
 
 
+def _refuse(exc: BaseException) -> None:
+    """A layer that the probe said holds failed in a run: say so, and never run the player's code."""
+    os.write(2, f"sandbox: a protection failed to apply ({exc}); the run did not start\n".encode())
+    os._exit(71)
+
+
+def _checks(report: dict, workdir: str, secret: str, segment: tuple[int, int] | None, landlock_abi: int) -> dict:
+    """From inside the probe's confined process: does each layer that says it holds, hold?
+    Returns the corrections (name -> why not) and the new keys (sockets, signal_scoped)."""
+    found: dict[str, object] = {}
+    if report.get("landlock") is True:
+        try:
+            open(secret).read()
+            found["landlock"] = "a file outside the allowed folders was readable"
+        except OSError:
+            pass
+        try:
+            with open(os.path.join(workdir, "w"), "w") as handle:
+                handle.write("x")
+        except OSError as exc:
+            found["landlock"] = f"its own folder was not writable ({exc})"
+    if report.get("seccomp") is True:
+        try:
+            socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
+            found["seccomp"] = "an internet socket could be opened"
+        except OSError:
+            pass
+        found["sockets"] = _sockets_refused()
+    else:
+        found["sockets"] = "no seccomp filter here"
+    if report.get("ipc") is True and segment and layers.sysv_visible(segment[0]):
+        found["ipc"] = "a shared-memory segment of this user was visible"
+    if report.get("pidns") is True and os.getppid() != 1:
+        found["pidns"] = "the run's process was not a child of its namespace's init"
+    found["signal_scoped"] = landlock_abi >= 6 and found.get("landlock", report.get("landlock")) is True
+    return found
+
+
+def _sockets_refused() -> bool | str:
+    """True when no socket can be made and no datagram socketpair, while a stream pair works."""
+    attempts = (("a Unix socket", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)),
+                ("a datagram socketpair", lambda: socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)[0]))
+    for what, make in attempts:
+        try:
+            make().close()
+            return f"{what} could be made"
+        except PermissionError:
+            pass
+    try:
+        for end in socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM):
+            end.close()
+    except OSError as exc:
+        return f"a stream socketpair failed too ({exc})"
+    return True
+
+
 # --- the zygote's state -----------------------------------------------------------------------
 class Zygote:
     def __init__(self, config: dict):
@@ -171,18 +229,76 @@ class Zygote:
         if not self.enabled.get("cgroups", True) or not self.mounts:
             return {}
         memory = (int(limits.get("memory_mb", 1024)) + 64) * 1024 * 1024
-        processes = int(limits.get("processes", 32))
+        processes = int(limits.get("processes", 32)) + (2 if self.enabled.get("pidns") else 0)  # relay, init
         mounts = {k: os.path.join(v, self.cgroup_prefix) for k, v in self.mounts.items()}
         return layers.make_cgroups(mounts, f"run-{run_id}", processes=processes, memory_bytes=memory)
 
     # --- the child side of a fork ---
-    def sandbox_self(self, request: dict, cgroups: dict[str, str], uid: int | None, probing: bool = False) -> dict:
-        """Apply every enabled layer to this (forked, single-threaded) process. Returns what held."""
+    def enter(self, request: dict, cgroups: dict[str, str], uid: int | None, probing: bool = False) -> dict:
+        """In the zygote's child (the pid the game knows): its own session, the run's cgroups,
+        the namespaces, and, for a uid of the run's own, the way into the work folder. Returns
+        what held (name -> True, or why not); outside the probe a failure raises LayerError."""
+        workdir = request["workdir"]
+        done: dict[str, object] = {}
+        attempt = self._attempter(done, probing)
+        want = (lambda name: True) if probing else (lambda name: self.enabled.get(name, False))
+        os.setsid()
+        layers.set_parent_death_signal()
+        if cgroups and want("cgroups"):
+            attempt("cgroups", lambda: layers.join_cgroups(cgroups))
+        use_userns = not self.uid_mode
+        if want("netns"):
+            attempt("netns", lambda: layers.enter_namespaces(user=use_userns, net=True))
+        if want("ipc"):
+            attempt("ipc", layers.enter_ipc_namespace)
+        if want("pidns"):
+            attempt("pidns", layers.enter_pid_namespace)
+        if uid is not None:
+            # The run's uid must reach its folder even below a private one (a home, pytest's tmp).
+            attempt("bridge", lambda: layers.bridge([workdir, *request.get("readable", [])]))
+            for dirpath, dirnames, filenames in os.walk(workdir):
+                for name in [dirpath] + [os.path.join(dirpath, n) for n in dirnames + filenames]:
+                    os.lchown(name, uid, uid)
+        done["userns"] = use_userns and done.get("netns") is True
+        return done
+
+    def confine(self, request: dict, uid: int | None, entered: dict, probing: bool = False) -> dict:
+        """In the player's process, before any player code: rlimits, the run's uid (or no
+        capabilities), no_new_privs, Landlock, seccomp. Returns what held, like `enter`."""
         limits = request.get("limits", {})
         workdir = request["workdir"]
         done: dict[str, object] = {}
+        attempt = self._attempter(done, probing)
         want = (lambda name: True) if probing else (lambda name: self.enabled.get(name, False))
+        exec_mode = request.get("mode") == "exec"
+        memory = int(limits.get("memory_mb", 1024)) * 1024 * 1024
+        address = memory if exec_mode else self.base_as + memory
+        count_processes = uid is not None or entered.get("userns") is True
+        # In a user namespace the relay and init count against the limit too (nsinit.py).
+        runner = 2 if entered.get("userns") is True and entered.get("pidns") is True else 0
+        attempt("rlimits", lambda: layers.set_rlimits(
+            address_bytes=address, cpu_s=float(limits.get("cpu_s", 10.0)),
+            file_bytes=int(limits.get("file_mb", 16)) * 1024 * 1024,
+            open_files=int(limits.get("open_files", 64)),
+            processes=int(limits.get("processes", 32)) + runner if count_processes else None))
+        if uid is not None:
+            attempt("uid", lambda: layers.drop_to_uid(uid))
+        elif entered.get("userns") is True or self.root:
+            attempt("uid", layers.drop_capabilities)
+        layers.set_parent_death_signal()
+        layers.no_new_privs()
+        if self.landlock_abi and want("landlock"):
+            rules = list(self.rules)
+            rules += [(p, "ro") for p in request.get("readable", [])]
+            rules.append((workdir, "rw"))
+            rules.append((f"/proc/{layers.global_pid()}", "ro"))
+            attempt("landlock", lambda: layers.landlock_restrict(self.landlock_abi, rules))
+        if layers.seccomp_available() and want("seccomp"):
+            attempt("seccomp", layers.seccomp_install)
+        return done
 
+    @staticmethod
+    def _attempter(done: dict, probing: bool):
         def attempt(name: str, action) -> None:
             try:
                 action()
@@ -191,46 +307,11 @@ class Zygote:
                 done[name] = f"{type(exc).__name__}: {exc}"
                 if not probing:
                     raise layers.LayerError(f"{name}: {exc}") from exc
-
-        os.setsid()
-        if cgroups and want("cgroups"):
-            attempt("cgroups", lambda: layers.join_cgroups(cgroups))
-        use_userns = not self.uid_mode
-        if want("netns"):
-            attempt("netns", lambda: layers.enter_namespaces(user=use_userns, net=True))
-        if uid is not None:
-            # The run's uid must reach its folder even below a private one (a home, pytest's tmp).
-            attempt("bridge", lambda: layers.bridge([workdir, *request.get("readable", [])]))
-            for dirpath, dirnames, filenames in os.walk(workdir):
-                for name in [dirpath] + [os.path.join(dirpath, n) for n in dirnames + filenames]:
-                    os.lchown(name, uid, uid)
-        exec_mode = request.get("mode") == "exec"
-        memory = int(limits.get("memory_mb", 1024)) * 1024 * 1024
-        address = memory if exec_mode else self.base_as + memory
-        count_processes = uid is not None or (use_userns and done.get("netns") is True)
-        attempt("rlimits", lambda: layers.set_rlimits(
-            address_bytes=address, cpu_s=float(limits.get("cpu_s", 10.0)),
-            file_bytes=int(limits.get("file_mb", 16)) * 1024 * 1024,
-            open_files=int(limits.get("open_files", 64)),
-            processes=int(limits.get("processes", 32)) if count_processes else None))
-        if uid is not None:
-            attempt("uid", lambda: layers.drop_to_uid(uid))
-        elif use_userns and done.get("netns") is True:
-            attempt("uid", layers.drop_capabilities)
-        layers.set_parent_death_signal()
-        layers.no_new_privs()
-        if self.landlock_abi and want("landlock"):
-            rules = list(self.rules)
-            rules += [(p, "ro") for p in request.get("readable", [])]
-            rules.append((workdir, "rw"))
-            rules.append((f"/proc/{os.getpid()}", "ro"))
-            attempt("landlock", lambda: layers.landlock_restrict(self.landlock_abi, rules))
-        if layers.seccomp_available() and want("seccomp"):
-            attempt("seccomp", layers.seccomp_install)
-        return done
+        return attempt
 
     def child_main(self, request: dict, fds: list[int], cgroups: dict[str, str], uid: int | None) -> None:
-        code = 70
+        """The zygote's child: the run's pipes as stdio, then `enter`; the player's process is
+        this one, or PID 2 of the run's own PID namespace (nsinit.py) where one was made."""
         try:
             stdin_r, out_w, res_w = fds[:3]
             signal.set_wakeup_fd(-1)
@@ -240,11 +321,21 @@ class Zygote:
             os.dup2(out_w, 2)
             os.dup2(res_w, child_api.RESULT_FD)
             os.closerange(4, 1 << 16)
+            entered = self.enter(request, cgroups, uid)
+            if entered.get("pidns") is True:
+                nsinit.relay(lambda: self.player_main(request, uid, entered))
+        except BaseException as exc:  # noqa: BLE001 - never back into the zygote's loop
+            _refuse(exc)
+        self.player_main(request, uid, entered)
+
+    def player_main(self, request: dict, uid: int | None, entered: dict) -> None:
+        """The player's process: `confine`, then the driver (or exec) with a scrubbed environment."""
+        code = 70
+        try:
             try:
-                self.sandbox_self(request, cgroups, uid)
+                self.confine(request, uid, entered)
             except Exception as exc:  # noqa: BLE001
-                os.write(2, f"sandbox: a protection failed to apply ({exc}); the run did not start\n".encode())
-                os._exit(71)
+                _refuse(exc)
             workdir = request["workdir"]
             os.chdir(workdir)
             env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir,
@@ -285,43 +376,25 @@ class Zygote:
 
     # --- probe ---
     def probe(self) -> dict:
-        """Fork a child that applies every layer, then checks them from the inside."""
-        workdir = tempfile.mkdtemp(prefix="neuralforge-probe-")
+        """Fork a child that applies every layer, then checks them from the inside. As root with
+        a uid per run, the probe's folder lies below a private one, so the bridge is tested too;
+        where it fails, runs keep the game's uid (in a user namespace) instead."""
+        private = tempfile.mkdtemp(prefix="neuralforge-probe-")  # 0700
+        workdir = os.path.join(private, "work")
+        os.mkdir(workdir)
         secret_dir = tempfile.mkdtemp(prefix="neuralforge-probe-secret-")
         secret = os.path.join(secret_dir, "secret.txt")
         with open(secret, "w") as handle:
             handle.write("secret")
+        segment = layers.sysv_segment()
         cgroups = self.cgroups_for(0, {})
         uid = self.next_uid() if self.uid_mode else None
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:
-            report: dict = {}
-            try:
-                os.close(read_fd)
-                report = self.sandbox_self({"workdir": workdir, "limits": {}}, cgroups, uid, probing=True)
-                if report.get("landlock") is True:
-                    try:
-                        open(secret).read()
-                        report["landlock"] = "a file outside the allowed folders was readable"
-                    except OSError:
-                        pass
-                    try:
-                        with open(os.path.join(workdir, "w"), "w") as handle:
-                            handle.write("x")
-                    except OSError as exc:
-                        report["landlock"] = f"its own folder was not writable ({exc})"
-                if report.get("seccomp") is True:
-                    try:
-                        socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
-                        report["seccomp"] = "an internet socket could be opened"
-                    except OSError:
-                        pass
-                report["signal_scoped"] = self.landlock_abi >= 6 and report.get("landlock") is True
-            except BaseException as exc:  # noqa: BLE001
-                report["error"] = repr(exc)
-            os.write(write_fd, json.dumps(report).encode())
-            os._exit(0)
+            os.close(read_fd)
+            self._probe_child({"workdir": workdir, "limits": {}}, cgroups, uid, write_fd,
+                              secret=secret, segment=segment)
         os.close(write_fd)
         data = b""
         while chunk := os.read(read_fd, 65536):
@@ -329,15 +402,48 @@ class Zygote:
         os.close(read_fd)
         os.waitpid(pid, 0)
         self.cleanup(pid, cgroups, uid)
+        if segment:
+            layers.sysv_remove(segment[1])
         for path in (os.path.join(workdir, "w"), secret):
             try:
                 os.unlink(path)
             except OSError:
                 pass
-        os.rmdir(workdir)
-        os.rmdir(secret_dir)
+        for folder in (workdir, private, secret_dir):
+            os.rmdir(folder)
         report = json.loads(data or b"{}")
-        for name in ("rlimits", "netns", "uid", "landlock", "seccomp", "cgroups"):
+        if self.uid_mode and report.get("bridge") is not True and not report.get("error"):
+            self.uid_mode = False  # a uid of its own could not reach a private folder here
+            return self.probe()
+        return self._summary(report)
+
+    def _probe_child(self, request: dict, cgroups: dict[str, str], uid: int | None, write_fd: int, *,
+                     secret: str, segment: tuple[int, int] | None) -> None:
+        report: dict = {}
+        write_fd = fcntl.fcntl(write_fd, fcntl.F_DUPFD, 10)  # above the stdio that the relay closes
+        try:
+            report.update(self.enter(request, cgroups, uid, probing=True))
+
+            def player() -> None:
+                try:
+                    report.update(self.confine(request, uid, report, probing=True))
+                    report.update(_checks(report, request["workdir"], secret, segment, self.landlock_abi))
+                except BaseException as exc:  # noqa: BLE001
+                    report["error"] = repr(exc)
+                os.write(write_fd, json.dumps(report).encode())
+                os._exit(0)
+
+            if report.get("pidns") is True:
+                nsinit.relay(player)
+            player()
+        except BaseException as exc:  # noqa: BLE001
+            report["error"] = repr(exc)
+        os.write(write_fd, json.dumps(report).encode())
+        os._exit(0)
+
+    def _summary(self, report: dict) -> dict:
+        """Record what held (self.enabled, self.reasons) and build the start-up report."""
+        for name in ("rlimits", "netns", "uid", "landlock", "seccomp", "cgroups", "sockets", "ipc", "pidns"):
             value = report.get(name, False)
             self.enabled[name] = value is True
             if value is not True:

@@ -9,5 +9,5 @@ def add(a, b):
         except OSError:
             time.sleep(0.001)
             continue
-        if pid > 0:
-            print(f"CHILD {pid}", flush=True)
+        if pid == 0:
+            print(f"CHILD {os.readlink('/proc/self')}", flush=True)  # its pid outside the run's PID namespace
