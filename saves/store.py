@@ -23,6 +23,7 @@ import json
 import os
 import secrets
 import shutil
+import stat
 import threading
 import time
 from contextlib import contextmanager
@@ -63,6 +64,9 @@ BACKUP_TEMP = "state.json.bak.tmp"
 LOCK = "lock"
 RUNS = "runs"
 DEFAULT_LOCK_TIMEOUT = 3.0
+# A save is a few kilobytes; a file far larger is damage (or mischief), and is refused before
+# it is read, so a 300 MB file costs neither the memory nor the time of reading it.
+MAX_SAVE_BYTES = 16 * 1024 * 1024
 _STAGING_PREFIX = ".new-"
 _STALE_STAGING_S = 3600.0
 
@@ -326,12 +330,7 @@ class Store:
 
     def _read(self, path: Path, run_id: str) -> _Read:
         """Parse one save file into a current-format RunState, or raise _Damaged(reason)."""
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise _Damaged("the file is missing") from None
-        except OSError as exc:
-            raise _Damaged(f"it could not be read: {exc.strerror or exc}") from None
+        raw = _read_bounded(path)
         if not raw.strip():
             raise _Damaged("the file is empty")
         try:
@@ -428,6 +427,9 @@ class Store:
         Callers hold the lock (or own the folder) and have just read state.json as good.
         """
         data = _dumps(state).encode("utf-8")
+        if len(data) > MAX_SAVE_BYTES:  # it could not be loaded again
+            raise SaveError(f"Refusing to save run '{state.id}': it would be {_megabytes(len(data))}, "
+                            f"more than a save can be ({_megabytes(MAX_SAVE_BYTES)}).")
         tmp = run_dir / TEMP
         _write_file_synced(tmp, data)  # truncates any stray tmp left by a killed writer
         current = run_dir / STATE
@@ -569,6 +571,34 @@ def _sort_time(stamp: str) -> float:
         return parse_iso(stamp).timestamp() if stamp else float("-inf")
     except ValueError:
         return float("-inf")
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The bytes of a save file, or _Damaged: missing, unreadable, not a regular file, or larger
+    than MAX_SAVE_BYTES (its size is checked before a byte is read)."""
+    try:
+        # O_NONBLOCK: a FIFO put in the file's place opens at once (and is refused) instead of hanging
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb", buffering=0) as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise _Damaged("it is not a regular file")
+            if info.st_size > MAX_SAVE_BYTES:
+                raise _Damaged(f"it is {_megabytes(info.st_size)}, far larger than a save can be "
+                               f"({_megabytes(MAX_SAVE_BYTES)} at most)")
+            raw = handle.read(info.st_size + 1)  # (a larger read would allocate that much up front)
+            if len(raw) > info.st_size:  # it grew after the check: read on, within the bound
+                raw += handle.read(MAX_SAVE_BYTES + 1 - len(raw))
+    except FileNotFoundError:
+        raise _Damaged("the file is missing") from None
+    except OSError as exc:
+        raise _Damaged(f"it could not be read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_SAVE_BYTES:
+        raise _Damaged(f"it is larger than a save can be ({_megabytes(MAX_SAVE_BYTES)} at most)")
+    return raw
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size} bytes"
 
 
 def _write_file_synced(path: Path, data: bytes) -> None:

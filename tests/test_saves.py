@@ -472,6 +472,79 @@ def test_damaged_without_backup_raises(store: Store) -> None:
     assert (run_dir / "state.json").read_bytes() == b"["
 
 
+# ----------------------------------------------------------------------------- oversized and odd files
+
+HUGE = 300 * 1024 * 1024
+
+
+def _sparse_file(path: Path, size: int) -> None:
+    """A file of ``size`` bytes that takes no disk space (a new inode: never the backup's)."""
+    path.unlink(missing_ok=True)
+    with open(path, "wb") as handle:
+        handle.truncate(size)
+
+
+def _peak_bytes_while(action) -> tuple[object, int]:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = action()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_huge_save_file_is_refused_unread_and_the_backup_restored(store: Store) -> None:
+    older, _, _ = _run_with_backup(store)
+    run_dir = _run_dir(store, "ada")
+    _sparse_file(run_dir / "state.json", HUGE)
+    loaded, peak = _peak_bytes_while(lambda: store.load("ada"))
+    assert peak < 8 * 1024 * 1024  # its size was checked first: the 300 MB were never read
+    assert loaded == older
+    note = store.last_note("ada")
+    assert note.message.startswith("Run 'ada': the save file was damaged (it is 300 MB, far larger than a save can be")
+    assert [p.stat().st_size for p in _damaged_files(run_dir)] == [HUGE]  # kept aside, as any damaged save
+    assert store.load("ada") == older and store.last_note("ada") is None
+
+
+def test_a_huge_save_file_without_a_good_backup_is_named_in_the_error(store: Store) -> None:
+    run = store.create_run("Ada", ["hacker", "artist"], "python")  # no backup yet
+    run_dir = _run_dir(store, run.id)
+    _sparse_file(run_dir / "state.json", HUGE)
+    with pytest.raises(SaveError, match=r"damaged \(it is 300 MB, far larger than a save can be"):
+        _peak_bytes_while(lambda: store.load(run.id))
+    assert [summary.problem is not None for summary in store.list_runs()] == [True]
+    assert (run_dir / "state.json").stat().st_size == HUGE  # nothing deleted
+
+
+def test_a_fifo_in_place_of_the_save_is_refused_without_hanging(store: Store) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this system")
+    older, _, _ = _run_with_backup(store)
+    run_dir = _run_dir(store, "ada")
+    (run_dir / "state.json").unlink()
+    os.mkfifo(run_dir / "state.json")
+    loaded: list[RunState] = []
+    reader = threading.Thread(target=lambda: loaded.append(store.load("ada")), daemon=True)
+    reader.start()
+    reader.join(30)  # a guard, not a timing: before the fix, open() blocked forever
+    assert loaded == [older]
+    assert "it is not a regular file" in store.last_note("ada").message
+
+
+def test_a_change_that_would_make_a_save_too_big_to_load_is_refused(store: Store) -> None:
+    run = store.create_run("Ada", ["hacker", "artist"], "python")
+    before = (_run_dir(store, run.id) / "state.json").read_bytes()
+
+    def bloat(state: RunState) -> None:
+        state.progress("vector-awakens").steps_solved = ["x" * 1024] * (17 * 1024)
+
+    with pytest.raises(SaveError, match="more than a save can be"):
+        store.update(run.id, bloat)
+    assert (_run_dir(store, run.id) / "state.json").read_bytes() == before
+
+
 def test_list_runs_shows_damaged_runs(store: Store) -> None:
     _run_with_backup(store)
     bob = store.create_run("Bob", ["hacker", "artist"], "python")
