@@ -7,9 +7,16 @@ softmax cross-entropy of the logits ((relu(relu(X W1 + b1) W2 + b2)) W3 + b3) an
 p in params, same order, same shapes. ReLU's slope at exactly 0 is 0. The judge recomputes
 both here in float64 and every number must agree to 1e-5.
 
-Measured 2026-11-28 on this 2-core VM while other work ran (reference.py, seeds 0-39): the
-largest gap to this judge's numbers was 1.3e-14; a fight in the sandbox took 0.35 s (median of
-10, 0.68 s at most). Tolerance 1e-5 as the curriculum states; time limit 10 s.
+The same fight takes C: lab.c defines `double mlp_backward(const int *widths, const double
+*params, const double *x, const int *labels, int batch, double *grads)`, compiled with gcc and
+the trusted driver in c/; its params and grads are one flat row-major array, the six blocks one
+after another, and every gradient starts as NaN.
+
+Measured 2026-11-28 on this 2-core VM while other work ran, seeds 0-39: the largest gap to this
+judge's numbers was 1.3e-14 (reference.py) and 1.1e-13 (c/reference.c). A fight in the sandbox
+took 0.35 s in Python (median of 10, 0.68 s at most) and 1.7 s in C (2.2 s at most; gcc alone
+0.9 s). Tolerance 1e-5 as the curriculum states; time limit 10 s for the lab's own run (the
+compiler has the engine's COMPILE_LIMITS).
 """
 
 from __future__ import annotations
@@ -145,6 +152,47 @@ def _inputs(case) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
             np.array(X["__ndarray__"], dtype=np.float64), np.array(y["__ndarray__"], dtype=np.int64))
 
 
+# ---------------------------------------------------------------- the C path
+
+C_DRIVER = "c/driver.c"  # compiled with the player's lab.c; reads c_stdin(cases), answers on fd 3
+C_HEADER = "c/mlp_backward.h"
+
+
+def _numbers(array) -> str:
+    return " ".join(repr(float(x)) for x in np.ravel(array))
+
+
+def c_case_text(case: dict) -> str:
+    """One case as the driver reads it: "batch n0 n1 n2 n3", one line per parameter block
+    (row-major), one line per row of x, then the labels. Inputs only, nothing expected."""
+    params, X, y = _inputs(case)
+    widths = case["widths"]
+    lines = [f"{len(y)} {' '.join(map(str, widths))}", *(_numbers(p) for p in params),
+             *(_numbers(row) for row in X), " ".join(str(int(t)) for t in y)]
+    return "\n".join(lines) + "\n"
+
+
+def c_stdin(cases: list[dict]) -> str:
+    """Everything the driver reads on stdin: the number of cases, then each case."""
+    return f"{len(cases)}\n" + "".join(c_case_text(case) for case in cases)
+
+
+def c_answer(case: dict, value):
+    """A driver's {"loss": L, "grads": [flat]} as the judge's (loss, [six arrays]), or
+    (None, problem) when it cannot be read."""
+    if not isinstance(value, dict) or "loss" not in value or not isinstance(value.get("grads"), list):
+        return None, f"the driver sent {_show(value)}, not a loss and gradients"
+    flat, grads, at = value["grads"], [], 0
+    expected = sum(math.prod(s) for s in shapes(case["widths"]))
+    if len(flat) != expected:
+        return None, f"the driver sent {len(flat)} gradient numbers, expected {expected}"
+    for shape in shapes(case["widths"]):
+        size = math.prod(shape)
+        grads.append(np.reshape(flat[at:at + size], shape).tolist())
+        at += size
+    return [value["loss"], grads], ""
+
+
 # ---------------------------------------------------------------- judge
 
 def _show(value) -> str:
@@ -174,8 +222,6 @@ def _read(got, want_shapes) -> tuple[float, list[np.ndarray]]:
             raise Wrong(f"d{name} is {_show(grad)}, not an array of numbers") from None
         if array.shape != tuple(shape):
             raise Wrong(f"d{name} has shape {array.shape}, expected {tuple(shape)}, the shape of {name}")
-        if not np.all(np.isfinite(array)):
-            raise Wrong(f"d{name} holds nan or inf")
         arrays.append(array)
     return float(loss), arrays
 
@@ -193,6 +239,8 @@ def judge(case: dict, got) -> tuple[bool, str, str]:
         if abs(got_loss - loss) > TOLERANCE:
             raise Wrong(f"the loss is {got_loss:.8f}, expected {loss:.8f}")
         for name, mine, want in zip(NAMES, got_grads, grads):
+            if not np.all(np.isfinite(mine)):
+                raise Wrong(f"d{name} holds nan or inf (from C or Rust: an entry never written stays NaN)")
             gap = np.abs(mine - want)
             if gap.max() > TOLERANCE:
                 where = np.unravel_index(int(np.argmax(gap)), gap.shape)
