@@ -337,7 +337,7 @@ def test_14_gqa_conversion_by_mean_pooling_is_exact_when_groups_are_single_heads
 
     assert np.array_equal(mean_pool(W_k, n_head), W_k)
     assert mean_pool(W_k, 1).shape == (d, d_head)  # multi-query: one shared head
-    assert "with n_kv = 4 nothing changes" in level(14)["boss"]["brief"]
+    assert "with n_kv = n_head nothing changes" in level(14)["boss"]["brief"]
 
 
 # --------------------------------------------------------------------------- module 15
