@@ -39,6 +39,13 @@ def run(sandbox, path: Path, **kwargs):
     return sandbox.run_python_sync(path, workdir=path.parent, **kwargs)
 
 
+def test_the_non_root_run_is_not_root():
+    """.ci/run runs these tests again as an ordinary user, with NEURALFORGE_TEST_NONROOT=1."""
+    if os.environ.get("NEURALFORGE_TEST_NONROOT") != "1":
+        pytest.skip("not the non-root run")
+    assert os.geteuid() != 0 and os.getuid() != 0
+
+
 def test_start_is_quick_and_every_layer_is_probed(sandbox):
     started = time.perf_counter()
     box = Sandbox.start()
