@@ -130,7 +130,7 @@ def test_the_checks_are_many_and_the_same_every_time():
 
 def test_every_function_of_the_brief_has_a_check():
     scripts = " ".join(c["script"] for c in check_list())
-    for function in ("sgd", "momentum", "rmsprop", "adam", "adamw", "lr_at", "clip_by_global_norm", "run", "train"):
+    for function in ("sgd", "momentum", "rmsprop", "adam", "adamw", "lr_at", "clip_by_global_norm", "train"):
         assert f"lab.{function}(" in scripts or f"lab.{function}," in scripts, function
 
 
@@ -189,24 +189,22 @@ MUTATIONS = [
     ("adam", "lr * m_hat / (np.sqrt(v_hat) + eps)", "lr * m_hat / (v_hat + eps)"),
     ("adam", "lr * m_hat / (np.sqrt(v_hat) + eps)", "lr * m_hat / np.sqrt(v_hat + eps)"),
     ("adam", "state.update(t=t, m=m, v=v)", "state.update(m=m, v=v)"),
-    ("adamw", "decayed = theta - lr * weight_decay * theta", "decayed = theta - weight_decay * theta"),
-    ("adamw", "decayed = theta - lr * weight_decay * theta", "decayed = theta"),
+    ("adamw", "decayed = theta - lr * weight_decay * theta  #", "decayed = theta - weight_decay * theta  #"),
+    ("adamw", "decayed = theta - lr * weight_decay * theta  #", "decayed = theta  #"),
     ("adamw", "return adam(decayed, grad, state, lr, beta1, beta2, eps)",
      "return adam(theta, grad + weight_decay * theta, state, lr, beta1, beta2, eps)"),
     ("lr_at", "if t <= warmup:", "if t <= warmup + 1:"),
     ("lr_at", "return lr_max * t / warmup", "return lr_max * (t - 1) / warmup"),
     ("lr_at", "s = min(1.0, (t - warmup) / (total - warmup))", "s = (t - warmup) / (total - warmup)"),
     ("lr_at", "s = min(1.0, (t - warmup) / (total - warmup))", "s = min(1.0, t / total)"),
-    ("lr_at", "0.5 * (lr_max - lr_min) * (1 + math.cos(math.pi * s))", "(lr_max - lr_min) * math.cos(math.pi * s / 2)"),
-    ("clip_by_global_norm", "math.sqrt(sum(float(np.sum(g * g)) for g in grads))", "sum(float(np.sum(g * g)) for g in grads)"),
-    ("clip_by_global_norm", "math.sqrt(sum(float(np.sum(g * g)) for g in grads))",
+    ("lr_at", "0.5 * (lr_max - lr_min) * (1 + np.cos(np.pi * s))", "(lr_max - lr_min) * np.cos(np.pi * s / 2)"),
+    ("clip_by_global_norm", "float(np.sqrt(sum(np.sum(g * g) for g in grads)))", "float(sum(np.sum(g * g) for g in grads))"),
+    ("clip_by_global_norm", "float(np.sqrt(sum(np.sum(g * g) for g in grads)))",
      "max(float(np.linalg.norm(g)) for g in grads)"),
     ("clip_by_global_norm", "if norm <= max_norm:", "if norm >= max_norm:"),
     ("clip_by_global_norm", "[g * (max_norm / norm) for g in grads]", "[g / norm for g in grads]"),
     ("clip_by_global_norm", "[g * (max_norm / norm) for g in grads]",
      "[g * min(1.0, max_norm / float(np.linalg.norm(g))) for g in grads]"),
-    ("run", "path = [theta.copy()]", "path = []"),
-    ("run", "for _ in range(steps):", "for _ in range(steps - 1):"),
     ("train", "grads, _ = clip_by_global_norm(grads, max_norm)", "pass"),
     ("train", "rate = lr_at(t, lr, warmup, steps, lr / 10)", "rate = lr"),
     ("train", "rate = lr_at(t, lr, warmup, steps, lr / 10)", "rate = lr_at(t - 1, lr, warmup, steps, lr / 10)"),
@@ -227,7 +225,7 @@ def test_a_small_change_to_the_reference_is_caught(function, old, new):
 
 def test_every_function_of_the_lab_has_a_mutation():
     functions = {m[0] for m in MUTATIONS}
-    assert functions == {"sgd", "momentum", "rmsprop", "adam", "adamw", "lr_at", "clip_by_global_norm", "run", "train"}
+    assert functions == {"sgd", "momentum", "rmsprop", "adam", "adamw", "lr_at", "clip_by_global_norm", "train"}
 
 
 # ---------------------------------------------------------------- the boss

@@ -275,7 +275,7 @@ LAB_NAMES = {
     "04-probability-loss": ["softmax", "cross_entropy", "kl_divergence", "softmax_ce_grad"],
     "05-perceptron-reborn": ["perceptron_train", "mlp_forward", "mlp_train"],
     "06-backprop-step": ["unbroadcast", "Tensor", "init_mlp", "mlp_forward", "train_step", "predict"],
-    "07-optimizers": ["sgd", "momentum", "adam", "run"],
+    "07-optimizers": ["sgd", "momentum", "rmsprop", "adam", "adamw", "lr_at", "clip_by_global_norm", "train"],
     "08-init-and-norm": ["he_init", "signal_stats", "layer_norm", "rms_norm"],
 }
 

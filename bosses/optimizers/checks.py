@@ -1,5 +1,5 @@
 """Lab checks for module 7 (Optimizers): each step function on fixed gradients, the warm-up +
-cosine schedule, clipping by global norm, the trajectory, and the spirals MLP trained with them.
+cosine schedule, clipping by global norm, and the spirals MLP trained with them.
 
 Every check is a script run in the sandbox with the player's `lab` and `np` bound, on inputs
 written into the script. The judge here recomputes the expected numbers with the boss's own
@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 BOWL_STEPS = 300
 BOWL_RADIUS = 0.05  # "reaches the minimum": within this distance of (0, 0) after BOWL_STEPS
 BOWL_RATES = {"sgd": 0.05, "momentum": 0.02, "rmsprop": 0.01, "adam": 0.1, "adamw": 0.1}
-SPIRALS_LOSS = 0.1  # Adam's final loss on the spirals; the reference reaches 0.024
+SPIRALS_LOSS = 0.05  # Adam's final loss on the spirals (η = 0.1, 200 steps); the reference reaches 0.014
 
 
 @functools.cache
@@ -93,32 +93,27 @@ def _clip_script(grads, max_norm) -> str:
             "result = {'clipped': [np.asarray(g, dtype=np.float64) for g in clipped], 'norm': float(norm)}\n")
 
 
-BOWL_SCRIPT = """def bowl_grad(p):
-    return np.array([p[0], 10.0 * p[1]])
-result = {{}}
+BOWL_SCRIPT = """result = {{}}
 for name, lr in {rates!r}.items():
-    path = np.asarray(lab.run(getattr(lab, name), bowl_grad, [-1.5, 2.0], {steps}, lr=lr), dtype=np.float64)
-    result[name] = path[-1]
-"""
-
-RUN_SCRIPT = """def bowl_grad(p):
-    return np.array([p[0], 10.0 * p[1]])
-result = np.asarray(lab.run(lab.sgd, bowl_grad, [-1.5, 2.0], 10, lr=0.05), dtype=np.float64)
+    theta, state = np.array([-1.5, 2.0]), {{}}
+    for _ in range({steps}):
+        theta, state = getattr(lab, name)(theta, np.array([theta[0], 10.0 * theta[1]]), state, lr=lr)
+        theta = np.array(theta, dtype=np.float64)
+    result[name] = theta
 """
 
 TRAIN_SCRIPT = """result = [float(x) for x in lab.train(lab.{optimizer}, lr={lr!r}, steps={steps}, warmup={warmup},
                                         max_norm={max_norm!r})]
 """
 
-RACE_SCRIPT = """result = {"sgd": float(lab.train(lab.sgd, lr=1.0)[-1]), "adam": float(lab.train(lab.adam, lr=0.03)[-1])}
+RACE_SCRIPT = """result = {"sgd": float(lab.train(lab.sgd, lr=1.0)[-1]), "adam": float(lab.train(lab.adam, lr=0.1)[-1])}
 """
 
 
 def expected_losses(optimizer: str, lr: float, steps: int, warmup: int, max_norm: float) -> list[float]:
     """The spirals MLP trained as `train` says, with the level's algorithms."""
     boss, reference = _trusted("boss"), _trusted("reference")
-    X, y = reference.spirals(seed=0)
-    params = reference.init_mlp(0)
+    X, y, params = reference.spirals_and_mlp(0)
     states = [{} for _ in params]
     losses = []
     for t in range(1, steps + 1):
@@ -135,7 +130,7 @@ def expected_losses(optimizer: str, lr: float, steps: int, warmup: int, max_norm
 # ---------------------------------------------------------------- the list
 
 def checks() -> list[dict]:
-    """Twenty checks, the same every time: each optimizer, then the recipe around them."""
+    """Nineteen checks, the same every time: each optimizer, then the recipe around them."""
     g3 = [[0.5, 1.0, -4.0]]
     out = [
         _steps("sgd: one step", "θ = (1, −2, 0.5), g = (0.5, 1, −4), η = 0.1",
@@ -186,9 +181,6 @@ def checks() -> list[dict]:
                "Decay the old θ: θ ← θ − η·λ·θ − η·m̂ / (√v̂ + ε), with m and v built from g alone.",
                "adamw", [1.0, -2.0, 0.5], [[0.5, 1.0, -4.0], [1.0, -1.0, 2.0], [-0.5, 0.5, 1.0]], [0.1] * 3,
                beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.1),
-        _script("run: the trajectory", "10 SGD steps on the bowl ½(x² + 10y²) from (−1.5, 2)",
-                "The trajectory starts with θ₀ itself and has one row per step after it: shape (steps + 1, d).",
-                "run", RUN_SCRIPT),
         _script("the bowl: every optimizer reaches the minimum",
                 f"{BOWL_STEPS} steps of each on ½(x² + 10y²) from (−1.5, 2); each must end within {BOWL_RADIUS} of 0",
                 "An optimizer that wanders off here has a sign or a factor wrong: compare its first "
@@ -218,7 +210,7 @@ def checks() -> list[dict]:
                 "then every parameter moves with its own state.",
                 "train", TRAIN_SCRIPT.format(optimizer="sgd", lr=0.5, steps=40, warmup=5, max_norm=0.1),
                 optimizer="sgd", lr=0.5, steps=40, warmup=5, max_norm=0.1),
-        _script("train: Adam wins the race", f"200 steps each: Adam (η = 0.03) must end below {SPIRALS_LOSS} "
+        _script("train: Adam wins the race", f"200 steps each: Adam (η = 0.1) must end below {SPIRALS_LOSS} "
                 "and below SGD (η = 1)",
                 "If every other check passes, look at how train keeps one state per parameter array.",
                 "race", RACE_SCRIPT),
@@ -295,21 +287,6 @@ def _judge_clip(check, got, said: dict) -> str:
     return "the norm and every clipped array match"
 
 
-def _judge_run(check, got, said: dict) -> str:
-    boss = _trusted("boss")
-    theta, want = np.array([-1.5, 2.0]), [np.array([-1.5, 2.0])]
-    for _ in range(10):
-        theta = boss.step("sgd", theta, np.array([theta[0], 10.0 * theta[1]]), {}, {"lr": 0.05})
-        want.append(theta)
-    want = np.array(want)
-    said["expected"] = f"shape (11, 2), from (−1.5, 2) to {_numbers(want[-1])}"
-    mine = _array(got, want.shape, "the trajectory")
-    if not _close(mine, want).all():
-        row = int(np.flatnonzero(~_close(mine, want).all(axis=1))[0])
-        raise Wrong(f"row {row} is {_numbers(mine[row])}, expected {_numbers(want[row])}")
-    return "the trajectory matches"
-
-
 def _judge_bowl(check, got, said: dict) -> str:
     said["expected"] = f"each optimizer within {BOWL_RADIUS} of (0, 0) after {BOWL_STEPS} steps"
     if not isinstance(got, dict):
@@ -344,8 +321,8 @@ def _judge_race(check, got, said: dict) -> str:
     return f"Adam {adam:.4f}, SGD {sgd:.4f}"
 
 
-JUDGES = {"steps": _judge_path, "schedule": _judge_schedule, "clip": _judge_clip, "run": _judge_run,
-          "bowl": _judge_bowl, "train": _judge_train, "race": _judge_race}
+JUDGES = {"steps": _judge_path, "schedule": _judge_schedule, "clip": _judge_clip, "bowl": _judge_bowl,
+          "train": _judge_train, "race": _judge_race}
 
 
 def judge(check: dict, got) -> tuple[bool, str, str]:

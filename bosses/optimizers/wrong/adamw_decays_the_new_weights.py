@@ -1,24 +1,14 @@
 """Wrong on purpose: AdamW shrinks θ after the Adam step, decaying the new weights instead of the old ones.
 
-Module 7 lab, otherwise like the reference:
+Module 7 lab, otherwise like the reference.
 
-Every optimizer is a pure update rule: step(theta, grad, state, **hyperparameters) returns
-(new theta, state). theta and grad are NumPy arrays of the same shape (any shape); state is a
-dict the optimizer owns, empty ({}) before the first step. The hyperparameters' names are the
-math's: lr is η, beta is β, eps is ε, weight_decay is λ.
-"""
-
-import math
-
+step(theta, grad, state, **hyperparameters) -> (new theta, state); theta and grad: arrays of any
+one shape; state: a dict the optimizer owns, {} at first. lr is η, beta β, eps ε, weight_decay λ."""
 import numpy as np
-
-
-# ---------------------------------------------------------------- the optimizers
 
 def sgd(theta, grad, state, lr=0.1):
     """θ ← θ − η·g. Keeps nothing."""
     return theta - lr * grad, state
-
 
 def momentum(theta, grad, state, lr=0.01, beta=0.9):
     """v ← β·v + g, then θ ← θ − η·v. Keeps state["v"] (zeros at first)."""
@@ -26,16 +16,15 @@ def momentum(theta, grad, state, lr=0.01, beta=0.9):
     state["v"] = v
     return theta - lr * v, state
 
-
 def rmsprop(theta, grad, state, lr=0.01, beta=0.99, eps=1e-8):
     """s ← β·s + (1 − β)·g², then θ ← θ − η·g / (√s + ε). Keeps state["s"]."""
     s = beta * state.get("s", np.zeros_like(theta)) + (1 - beta) * grad**2
     state["s"] = s
     return theta - lr * grad / (np.sqrt(s) + eps), state
 
-
 def adam(theta, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    """Kingma & Ba, Algorithm 1. Keeps state["m"], state["v"] and the step count state["t"]."""
+    """Kingma & Ba, Algorithm 1; keeps state["m"], state["v"] and the step count state["t"]. m ← β₁m +
+    (1 − β₁)g, v ← β₂v + (1 − β₂)g², m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ), θ ← θ − η·m̂/(√v̂ + ε)."""
     t = state.get("t", 0) + 1  # the first step is t = 1
     m = beta1 * state.get("m", np.zeros_like(theta)) + (1 - beta1) * grad
     v = beta2 * state.get("v", np.zeros_like(theta)) + (1 - beta2) * grad**2
@@ -44,84 +33,52 @@ def adam(theta, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     v_hat = v / (1 - beta2**t)
     return theta - lr * m_hat / (np.sqrt(v_hat) + eps), state
 
-
 def adamw(theta, grad, state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
-    """Loshchilov & Hutter: shrink θ by η·λ·θ, outside Adam's division by √v̂, then an Adam step
-    on the loss's gradient alone: θ ← θ − η·λ·θ − η·m̂ / (√v̂ + ε)."""
+    """Loshchilov & Hutter: θ ← θ − η·λ·θ − η·m̂/(√v̂ + ε), with m and v built from g alone."""
     theta, state = adam(theta, grad, state, lr, beta1, beta2, eps)
-    return theta - lr * weight_decay * theta, state
-
-
-# ---------------------------------------------------------------- the recipe around them
+    return theta - lr * weight_decay * theta, state  # the decay comes last
 
 def lr_at(t, lr_max, warmup, total, lr_min=0.0):
-    """The learning rate of step t (t = 1 .. total): a linear warm-up to lr_max over the first
-    `warmup` steps, then a cosine decay that reaches lr_min at step `total` and stays there."""
+    """Step t's rate (t = 1 .. total): linear warm-up to lr_max, then cosine decay to lr_min."""
     if t <= warmup:
         return lr_max * t / warmup
-    s = min(1.0, (t - warmup) / (total - warmup))  # 0 → 1 over the decay
-    return lr_min + 0.5 * (lr_max - lr_min) * (1 + math.cos(math.pi * s))
-
+    s = min(1.0, (t - warmup) / (total - warmup))  # 0 → 1 over the decay, then held at 1
+    return lr_min + 0.5 * (lr_max - lr_min) * (1 + np.cos(np.pi * s))
 
 def clip_by_global_norm(grads, max_norm):
-    """Scale every gradient in the list by one factor so their joint length is at most max_norm.
-    Returns (the clipped gradients, the joint length before clipping)."""
-    norm = math.sqrt(sum(float(np.sum(g * g)) for g in grads))
+    """(all arrays times one factor so their joint length is ≤ max_norm, the length before)."""
+    norm = float(np.sqrt(sum(np.sum(g * g) for g in grads)))
     if norm <= max_norm:
         return list(grads), norm
     return [g * (max_norm / norm) for g in grads], norm
 
-
-def run(step_fn, grad_fn, theta0, steps, **hp):
-    """Apply step_fn `steps` times from theta0. Returns the trajectory, shape (steps + 1, d)."""
-    theta, state = np.array(theta0, dtype=float), {}
-    path = [theta.copy()]
-    for _ in range(steps):
-        theta, state = step_fn(theta, grad_fn(theta), state, **hp)
-        path.append(np.array(theta, dtype=float))
-    return np.array(path)
-
-
-# ---------------------------------------------------------------- a small MLP to train (given)
-
-def spirals(n=100, seed=0):
-    """Two interleaved spirals in the plane: X (2n, 2) and labels y (2n,) in {0, 1}."""
+def spirals_and_mlp(seed=0, n=100, hidden=32):
+    """Given: two interleaved spirals (X (2n, 2), labels y in {0, 1}) and an MLP [W1, b1, W2, b2]."""
     rng = np.random.default_rng(seed)
     r = np.linspace(0.1, 1.0, n)
     angle = 2.0 * np.pi * r + 0.2 * rng.standard_normal(n)
     arm = np.stack([r * np.cos(angle), r * np.sin(angle)], axis=1)
-    return np.concatenate([arm, -arm]), np.repeat([0, 1], n)
-
-
-def init_mlp(seed=0, hidden=32):
-    """[W1 (2, hidden), b1, W2 (hidden, 2), b2]: a tanh layer, then the logits."""
-    rng = np.random.default_rng(seed)
-    return [rng.standard_normal((2, hidden)), np.zeros(hidden),
-            rng.standard_normal((hidden, 2)) / math.sqrt(hidden), np.zeros(2)]
-
+    W1, W2 = rng.standard_normal((2, hidden)), rng.standard_normal((hidden, 2)) / np.sqrt(hidden)
+    return np.concatenate([arm, -arm]), np.repeat([0, 1], n), [W1, np.zeros(hidden), W2, np.zeros(2)]
 
 def loss_and_grads(params, X, y):
-    """Mean softmax cross-entropy of the MLP on (X, y), and its gradient for every parameter."""
+    """Given (Module 6): the mean cross-entropy of tanh(X W1 + b1) W2 + b2, and each gradient."""
     W1, b1, W2, b2 = params
     h = np.tanh(X @ W1 + b1)
     z = h @ W2 + b2
-    z = z - z.max(axis=1, keepdims=True)
-    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
-    rows = np.arange(len(y))
-    loss = float(-np.mean(np.log(p[rows, y])))
-    dz = p.copy()
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    rows, dz = np.arange(len(y)), p.copy()
     dz[rows, y] -= 1.0
     dz /= len(y)
     dh = (dz @ W2.T) * (1 - h**2)
-    return loss, [X.T @ dh, dh.sum(axis=0), h.T @ dz, dz.sum(axis=0)]
-
+    return float(-np.mean(np.log(p[rows, y]))), [X.T @ dh, dh.sum(axis=0), h.T @ dz, dz.sum(axis=0)]
 
 def train(step_fn, lr, steps=200, warmup=20, max_norm=1.0, seed=0, **hp):
-    """Full-batch training on the spirals: each step clips the gradients by their global norm,
-    takes lr_at(t, lr, warmup, steps, lr / 10) as the rate, and moves every parameter with
-    step_fn and its own state. Returns the loss before each step (a list of `steps` floats)."""
-    X, y = spirals(seed=seed)
-    params = init_mlp(seed)
+    """Full-batch training on the spirals; returns the loss before each step t = 1 .. steps. Each
+    step: the gradients clipped by global norm, the rate lr_at(t, lr, warmup, steps, lr / 10), then
+    step_fn on each parameter array with its own state."""
+    X, y, params = spirals_and_mlp(seed)
     states = [{} for _ in params]
     losses = []
     for t in range(1, steps + 1):
@@ -133,36 +90,19 @@ def train(step_fn, lr, steps=200, warmup=20, max_norm=1.0, seed=0, **hp):
         losses.append(loss)
     return losses
 
-
-def bowl_grad(p):
-    """∇ of the bowl L = ½(x² + 10y²)."""
-    return np.array([p[0], 10.0 * p[1]])
-
-
-RACE = [("sgd", sgd, {"lr": 1.0}), ("momentum", momentum, {"lr": 0.1}), ("rmsprop", rmsprop, {"lr": 0.03}),
-        ("adam", adam, {"lr": 0.03}), ("adamw", adamw, {"lr": 0.03, "weight_decay": 0.1})]
-
+RACE = {"sgd": {"lr": 1.0}, "momentum": {"lr": 0.1}, "rmsprop": {"lr": 0.01}, "adam": {"lr": 0.1},
+        "adamw": {"lr": 0.1, "weight_decay": 0.1}}
 if __name__ == "__main__":
     try:
-        from neuralforge_child import send  # inside the game: the Lab part plots what is sent
+        from neuralforge_child import send  # in the game: the Lab part plots these series (F6)
     except ImportError:
         send = None
-    print("first step and step 100 on the bowl ½(x² + 10y²) from (-1.5, 2), lr = 0.05:")
-    for name, step_fn, _ in RACE:
+    for name, hp in RACE.items():
         try:
-            path = run(step_fn, bowl_grad, [-1.5, 2.0], 100, lr=0.05)
+            losses = train(globals()[name], **hp)
         except NotImplementedError as todo:
-            print(f"  {name:9s} not written yet: {todo}")
+            print(f"{name:9s} not written yet: {todo}")
             continue
-        print(f"  {name:9s} moved {np.round(path[1] - path[0], 4)}, at step 100 {np.round(path[-1], 4)}")
-    print("training the spirals MLP (200 steps, warm-up + cosine, clipped at 1):")
-    for name, step_fn, hp in RACE:
-        try:
-            losses = train(step_fn, **hp)
-        except NotImplementedError as todo:
-            print(f"  {name:9s} not written yet: {todo}")
-            continue
-        print(f"  {name:9s} loss {losses[0]:.3f} -> {losses[-1]:.3f}")
-        for t, loss in enumerate(losses, start=1):
-            if send and t % 2 == 0:
-                send({"series": name, "step": t, "loss": loss})
+        print(f"{name:9s} spirals loss {losses[0]:.3f} -> {losses[-1]:.3f} in {len(losses)} steps")
+        for t in range(2, len(losses) + 1, 2) if send else ():  # every other step: plenty for a plot
+            send({"series": name, "step": t, "loss": losses[t - 1]})
