@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import os
+import platform
 import secrets
 import shutil
 import socket
+import subprocess
+import sys
 import textwrap
 import time
 from pathlib import Path
@@ -74,6 +77,42 @@ def test_describe_says_plainly_what_a_missing_layer_allows():
                                  "reasons": {"pidns": "no user namespace here"}})
     assert "sockets ✓ ipc ✓ pidns ✗" in text
     assert "no user namespace here" in text and "stray processes may outlive a run" in text
+
+
+WITHOUT_NAMESPACES = """
+import ctypes, json, platform, struct, sys, tempfile
+from pathlib import Path
+
+# A machine where no namespace can be made: unshare() fails with EPERM for this process and
+# everything it starts (the zygote included), as where user namespaces are switched off.
+UNSHARE = {"x86_64": 272, "aarch64": 97}[platform.machine()]
+program = b"".join(struct.pack("=HBBI", *insn) for insn in [
+    (0x20, 0, 0, 0), (0x15, 0, 1, UNSHARE), (0x06, 0, 0, 0x00050000 | 1), (0x06, 0, 0, 0x7FFF0000)])
+libc = ctypes.CDLL(None, use_errno=True)
+assert libc.prctl(38, 1, 0, 0, 0) == 0  # no_new_privs, so that anyone may install the filter
+buf = ctypes.create_string_buffer(program, len(program))
+fprog = struct.pack("=HxxxxxxQ", len(program) // 8, ctypes.addressof(buf))
+assert libc.prctl(22, 2, ctypes.c_char_p(fprog), 0, 0) == 0, ctypes.get_errno()
+
+from forge_tui.runner import Sandbox, describe_protections, probe_only
+print(describe_protections(probe_only()))
+work = Path(tempfile.mkdtemp())
+(work / "main.py").write_text("print('still runs')")
+with Sandbox.start() as box:
+    result = box.run_python_sync(work / "main.py", workdir=work)
+print(result.outcome, result.output.strip())
+"""
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "aarch64"), reason="a seccomp filter for this CPU")
+def test_without_namespaces_runs_keep_the_other_layers_and_doctor_says_what_is_missing(tmp_path):
+    done = subprocess.run([sys.executable, "-c", WITHOUT_NAMESPACES], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    line, outcome = done.stdout.strip().splitlines()
+    assert "pidns ✗" in line and "ipc ✗" in line and "stray processes may outlive a run" in line
+    assert "seccomp ✓" in line and "sockets ✓" in line  # what does not need a namespace still holds
+    assert outcome == "ok still runs"
 
 
 def test_doctor_and_the_serve_banner_say_which_layers_hold(capsys):

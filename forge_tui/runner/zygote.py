@@ -212,6 +212,7 @@ class Zygote:
         self.landlock_abi = layers.landlock_abi()
         self.mounts = layers.cgroup_mounts() if self.root else {}
         self.uid_mode = self.root and all(_world_readable(p) for p in _python_paths())
+        self.bridge_ok = False  # can a run's uid be given a way into a private folder? (probe)
         self.base_as = layers.address_space_bytes()
         self.runs: dict[int, dict] = {}  # pid -> run
         self.by_id: dict[int, int] = {}  # run id -> pid
@@ -224,6 +225,16 @@ class Zygote:
     def next_uid(self) -> int:
         self.counter += 1
         return UID_BASE + (os.getpid() % 30_000_000) * 64 + self.counter % 64
+
+    def uid_for(self, request: dict) -> int | None:
+        """A fresh uid for this run, or None: not root, no uid drop here, or a work folder below
+        a private one where the bridge cannot be made (that run keeps uid 0, without capabilities)."""
+        if not (self.uid_mode and self.enabled.get("uid")):
+            return None
+        paths = [request["workdir"], *request.get("readable", [])]
+        if not self.bridge_ok and any(layers.private_ancestor(p) for p in paths):
+            return None
+        return self.next_uid()
 
     def cgroups_for(self, run_id: int, limits: dict) -> dict[str, str]:
         if not self.enabled.get("cgroups", True) or not self.mounts:
@@ -283,8 +294,11 @@ class Zygote:
             processes=int(limits.get("processes", 32)) + runner if count_processes else None))
         if uid is not None:
             attempt("uid", lambda: layers.drop_to_uid(uid))
-        elif entered.get("userns") is True or self.root:
+        elif entered.get("userns") is True:
             attempt("uid", layers.drop_capabilities)
+        elif self.root:  # neither a uid of its own nor a user namespace: root, without capabilities
+            attempt("capabilities", layers.drop_capabilities)
+            done["uid"] = "the run keeps uid 0 (without capabilities): no user namespace here"
         layers.set_parent_death_signal()
         layers.no_new_privs()
         if self.landlock_abi and want("landlock"):
@@ -377,11 +391,21 @@ class Zygote:
     # --- probe ---
     def probe(self) -> dict:
         """Fork a child that applies every layer, then checks them from the inside. As root with
-        a uid per run, the probe's folder lies below a private one, so the bridge is tested too;
-        where it fails, runs keep the game's uid (in a user namespace) instead."""
-        private = tempfile.mkdtemp(prefix="neuralforge-probe-")  # 0700
-        workdir = os.path.join(private, "work")
-        os.mkdir(workdir)
+        a uid per run, the probe's work folder lies below a private one first, to test the
+        bridge (layers.bridge); where the bridge fails, the probe is made again in a plain folder
+        and runs below a private folder keep uid 0, without capabilities (`uid_for`)."""
+        report = self._probe_once(below_private=self.uid_mode)
+        if self.uid_mode:
+            self.bridge_ok = report.get("bridge") is True
+            if not self.bridge_ok and not report.get("error"):
+                report = self._probe_once(below_private=False)
+        return self._summary(report)
+
+    def _probe_once(self, *, below_private: bool) -> dict:
+        parent = tempfile.mkdtemp(prefix="neuralforge-probe-")  # 0700
+        workdir = os.path.join(parent, "work") if below_private else parent
+        if below_private:
+            os.mkdir(workdir)
         secret_dir = tempfile.mkdtemp(prefix="neuralforge-probe-secret-")
         secret = os.path.join(secret_dir, "secret.txt")
         with open(secret, "w") as handle:
@@ -409,13 +433,9 @@ class Zygote:
                 os.unlink(path)
             except OSError:
                 pass
-        for folder in (workdir, private, secret_dir):
+        for folder in dict.fromkeys((workdir, parent, secret_dir)):
             os.rmdir(folder)
-        report = json.loads(data or b"{}")
-        if self.uid_mode and report.get("bridge") is not True and not report.get("error"):
-            self.uid_mode = False  # a uid of its own could not reach a private folder here
-            return self.probe()
-        return self._summary(report)
+        return json.loads(data or b"{}")
 
     def _probe_child(self, request: dict, cgroups: dict[str, str], uid: int | None, write_fd: int, *,
                      secret: str, segment: tuple[int, int] | None) -> None:
@@ -538,7 +558,7 @@ class Zygote:
         run_id = int(request["id"])
         try:
             cgroups = self.cgroups_for(run_id, request.get("limits", {}))
-            uid = self.next_uid() if self.uid_mode and self.enabled.get("uid") else None
+            uid = self.uid_for(request)
             pid = os.fork()
         except OSError as exc:
             for fd in fds[:3]:
