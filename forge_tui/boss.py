@@ -6,6 +6,10 @@ A boss lives in `bosses/<module-id>/`:
   c/            optional C path: boss.py names C_DRIVER (a trusted C main compiled with the
                 player's lab.c), C_HEADER (the entry's signature), c_stdin(cases) and
                 c_answer(case, value); c/reference.c wins, c/wrong_*.c must lose.
+  rust/         optional Rust path: boss.py names RUST_DRIVER (a trusted driver.rs that has the
+                player's lab.rs as its module `lab`) and uses the same c_stdin and c_answer;
+                rust/reference.rs wins, rust/wrong_*.rs must lose. Each compiled language is one
+                entry of COMPILED: its compiler, build command, limits and error reading.
 `boss.py` is trusted and imported here, in the game's process; the player's lab runs in a
 sandboxed child that receives only the cases' inputs (never the expected values) and sends one
 JSON message per case. The judge decides: a missing or malformed answer, a crash, a non-zero
@@ -27,7 +31,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
-from typing import Callable
+from typing import Awaitable, Callable
 
 from forge_tui.runner import Limits, RunResult, Sandbox
 from forge_tui.runner.answers import PACKED_DTYPES, AnswerRefused, RefusedLine, unpack_answer
@@ -51,8 +55,10 @@ class Boss:
 
     @property
     def languages(self) -> tuple[str, ...]:
-        """The lab languages this boss can fight: Python always, C when it has a C driver."""
-        return ("python", "c") if getattr(self.module, "C_DRIVER", None) else ("python",)
+        """The lab languages this boss can fight: Python always, a compiled one when boss.py
+        names that language's driver (C_DRIVER, RUST_DRIVER)."""
+        return ("python",) + tuple(spec.language for spec in COMPILED.values()
+                                   if getattr(self.module, spec.driver, None))
 
     def lab_language(self, language: str) -> str:
         """Which of the run's labs this boss judges: the run's language if it can, else Python."""
@@ -65,6 +71,13 @@ class Boss:
     @property
     def c_wrong_paths(self) -> list[Path]:
         return sorted((self.directory / "c").glob("wrong_*.c"))
+
+    def native_reference_path(self, language: str) -> Path:
+        """The reference lab of a compiled language: c/reference.c, rust/reference.rs."""
+        return self.directory / language / f"reference{_suffix(language)}"
+
+    def native_wrong_paths(self, language: str) -> list[Path]:
+        return sorted((self.directory / language).glob(f"wrong_*{_suffix(language)}"))
 
 
 @dataclass(frozen=True)
@@ -92,6 +105,7 @@ class FightReport:
     run: RunResult | None = None
     practice: bool = False  # a fixed seed: cases a player may have seen before
     confirmed: bool = False  # won again on fresh secret cases
+    language: str = "python"  # the language of the lab this fight judged: "python", "c", "rust"
 
     @property
     def passed(self) -> int:
@@ -319,8 +333,9 @@ async def _fight_once(boss: Boss, lab_path: Path, sandbox: Sandbox, seed: int, f
     started = time.monotonic()
     cases = boss.module.cases(np.random.default_rng(seed))
     tally = _Tally(cases, on_case, fight_round)
-    if Path(lab_path).suffix == ".c":
-        return await _fight_c(boss, Path(lab_path), sandbox, tally, started, seed, on_output)
+    compiled = COMPILED.get(Path(lab_path).suffix)
+    if compiled is not None:
+        return await _fight_compiled(compiled, boss, Path(lab_path), sandbox, tally, started, seed, on_output)
 
     workdir = Path(tempfile.mkdtemp(prefix="neuralforge-boss-"))
     limits = Limits(wall_s=boss.time_limit_s, cpu_s=boss.time_limit_s)
@@ -333,16 +348,48 @@ async def _fight_once(boss: Boss, lab_path: Path, sandbox: Sandbox, seed: int, f
     return tally.finish(run, sandbox, started, seed)
 
 
-# ---------------------------------------------------------------- the C path
+# ---------------------------------------------------------------- compiled labs: C and Rust
 
 C_EXECUTABLE = "fight"
 C_LAB_MAIN = "neuralforge_lab_main"  # the lab's own main is renamed to this; the driver's main runs
 COMPILE_LIMITS = Limits(wall_s=30, cpu_s=20, memory_mb=2048, processes=32, output_bytes=64_000, file_mb=64)
+# rustc -O on module 6's driver and lab, on this 2-core VM under a load average of 10-14
+# (2026-11-28): 1.0 s CPU / 3.5 s wall (rustc 1.95), 2.4 s CPU / 7-10 s wall (Debian's rustc 1.63),
+# 200 MB at most. Twice the headroom gcc gets.
+RUST_COMPILE_LIMITS = Limits(wall_s=60, cpu_s=40, memory_mb=2048, processes=32, output_bytes=64_000, file_mb=64)
+SYSTEM_PREFIXES = ("/usr", "/usr/local")  # a compiler installed here is readable in the sandbox already
 
 
-def c_compile_command(boss: Boss) -> list[str]:
+@dataclass(frozen=True)
+class Toolchain:
+    """What builds a compiled lab on this machine: the compiler to run in the sandbox, and the
+    folders it must read there beyond the system's own."""
+
+    compiler: str
+    readable: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """One compiled lab language the boss engine can fight: one entry of COMPILED."""
+
+    language: str  # "c", "rust": the run's language id and the boss's folder for it
+    name: str  # "C", "Rust": for the player
+    lab_file: str  # what the player's lab is called in the build folder
+    driver: str  # the boss.py attribute naming its trusted driver
+    toolchain: Callable[[], Awaitable["Toolchain | str"]]  # the compiler here, or why there is none
+    command: Callable[[Boss, Toolchain], list[str]]  # the build, run in the build folder
+    first_error: Callable[[Boss, str], str]  # the compiler's output as one line for the player
+    limits: Limits
+
+
+async def _gcc() -> Toolchain | str:
+    return Toolchain("gcc") if shutil.which("gcc") else "C labs need gcc (apt-get install gcc)"
+
+
+def c_compile_command(boss: Boss, toolchain: Toolchain = Toolchain("gcc")) -> list[str]:
     """gcc, run in the fight's working folder on lab.c plus the boss's trusted driver."""
-    command = ["gcc", "-std=c11", "-O2", "-fdiagnostics-color=never", "-fmax-errors=10",
+    command = [toolchain.compiler, "-std=c11", "-O2", "-fdiagnostics-color=never", "-fmax-errors=10",
                f"-Dmain={C_LAB_MAIN}"]
     header = getattr(boss.module, "C_HEADER", None)
     if header:
@@ -366,32 +413,93 @@ def first_compile_error(output: str) -> str:
     return text if len(text) <= 200 else text[:199] + "…"
 
 
-async def _fight_c(boss: Boss, lab: Path, sandbox: Sandbox, tally: _Tally, started: float, seed: int,
-                   on_output) -> FightReport:
+async def rust_toolchain() -> Toolchain | str:
+    """The rustc on PATH, as the real compiler of its toolchain (a rustup proxy needs a home the
+    sandbox does not have), with its sysroot readable when it lives outside the system folders."""
+    found = shutil.which("rustc")
+    if found is None:
+        return "Rust labs need rustc (install Rust: https://rustup.rs, or apt-get install rustc)"
+    try:
+        asked = await asyncio.create_subprocess_exec(found, "--print", "sysroot", stdin=asyncio.subprocess.DEVNULL,
+                                                     stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await asyncio.wait_for(asked.communicate(), timeout=30)
+    except (OSError, asyncio.TimeoutError) as problem:
+        return f"rustc was found at {found} but did not answer ({problem or 'no answer in 30 s'})"
+    sysroot = Path(out.decode(errors="replace").strip())
+    compiler = sysroot / "bin" / "rustc"
+    if asked.returncode != 0 or not compiler.is_file():
+        detail = " ".join(err.decode(errors="replace").split())[:160]
+        return f"rustc was found at {found} but names no toolchain ({detail or 'rustc --print sysroot failed'})"
+    readable = () if str(sysroot) in SYSTEM_PREFIXES else (sysroot,)
+    return Toolchain(str(compiler), readable)
+
+
+def rust_compile_command(boss: Boss, toolchain: Toolchain) -> list[str]:
+    """rustc on the boss's trusted driver.rs, which has the player's lab.rs as its module `lab`."""
+    return [toolchain.compiler, "--edition", "2021", "-O", "--color", "never", "--crate-name", "fight",
+            "-o", C_EXECUTABLE, Path(boss.module.RUST_DRIVER).name]
+
+
+def first_rust_error(boss: Boss, output: str) -> str:
+    """rustc's first error as one line: where it is in lab.rs, or, when it is in the boss's
+    driver, the signature the driver calls (a wrong or private mlp_backward shows up there)."""
+    lines = output.splitlines()
+    for index, line in enumerate(lines):
+        if not line.startswith("error"):
+            continue
+        text = " ".join(line.split())
+        place = next((" ".join(below.split()).removeprefix("--> ") for below in lines[index + 1:index + 3]
+                      if below.strip().startswith("-->")), "")
+        if place.startswith("lab.rs"):
+            text = f"{place}: {text}"
+        elif place:
+            signature = getattr(boss.module, "RUST_SIGNATURE", "")
+            text += f" (where the boss calls your code{': it needs ' + signature if signature else ''})"
+        return text if len(text) <= 300 else text[:299] + "…"
+    return next((" ".join(line.split()) for line in lines if line.strip()), "")[:200]
+
+
+COMPILED: dict[str, Compiled] = {
+    ".c": Compiled("c", "C", "lab.c", "C_DRIVER", _gcc, c_compile_command,
+                   lambda boss, output: first_compile_error(output), COMPILE_LIMITS),
+    ".rs": Compiled("rust", "Rust", "lab.rs", "RUST_DRIVER", rust_toolchain, rust_compile_command,
+                    first_rust_error, RUST_COMPILE_LIMITS),
+}
+
+
+def _suffix(language: str) -> str:
+    return next(suffix for suffix, spec in COMPILED.items() if spec.language == language)
+
+
+async def _fight_compiled(spec: Compiled, boss: Boss, lab: Path, sandbox: Sandbox, tally: _Tally,
+                          started: float, seed: int, on_output) -> FightReport:
+    """Build the lab with the boss's trusted driver in the sandbox, run it on the cases' inputs
+    there, and judge what it sends on the result channel."""
     def lost(run: RunResult, defeat: str) -> FightReport:
         tally.lose_the_rest(defeat)
-        return tally.finish(run, sandbox, started, seed, defeat=defeat)
+        return replace(tally.finish(run, sandbox, started, seed, defeat=defeat), language=spec.language)
 
-    if "c" not in boss.languages:
-        return lost(RunResult("error", None, None, "", ""),
-                    "this boss has no C path yet: fight it with the Python lab")
-    if shutil.which("gcc") is None:
-        return lost(RunResult("error", None, None, "", ""), "C labs need gcc (apt-get install gcc)")
-    workdir = Path(tempfile.mkdtemp(prefix="neuralforge-boss-c-"))
+    nothing = RunResult("error", None, None, "", "")
+    if spec.language not in boss.languages:
+        return lost(nothing, f"this boss has no {spec.name} path yet: fight it with the Python lab")
+    toolchain = await spec.toolchain()
+    if isinstance(toolchain, str):
+        return lost(nothing, toolchain)
+    workdir = Path(tempfile.mkdtemp(prefix=f"neuralforge-boss-{spec.language}-"))
     try:
-        shutil.copyfile(lab, workdir / "lab.c")
-        for name in (boss.module.C_DRIVER, getattr(boss.module, "C_HEADER", None)):
+        shutil.copyfile(lab, workdir / spec.lab_file)
+        for name in (getattr(boss.module, spec.driver), getattr(boss.module, "C_HEADER", None)):
             if name:
                 shutil.copyfile(boss.directory / name, workdir / Path(name).name)
-        built = await sandbox.run_command(c_compile_command(boss), workdir=workdir, limits=COMPILE_LIMITS,
-                                          on_output=on_output)
+        built = await sandbox.run_command(spec.command(boss, toolchain), workdir=workdir, limits=spec.limits,
+                                          readable=toolchain.readable, on_output=on_output)
         if not built.ok:
-            error = first_compile_error(built.output)
+            error = spec.first_error(boss, built.output)
             if built.outcome == "exit":
                 reason = error or built.message
             else:
                 reason = f"the compiler stopped ({built.message})" + (f"; first error: {error}" if error else "")
-            return lost(built, f"your C did not compile: {reason}")
+            return lost(built, f"your {spec.name} did not compile: {reason}")
         limits = Limits(wall_s=boss.time_limit_s, cpu_s=boss.time_limit_s)
         run = await sandbox.run_command([f"./{C_EXECUTABLE}"], workdir=workdir,
                                         stdin=boss.module.c_stdin(tally.cases).encode(),
@@ -402,7 +510,7 @@ async def _fight_c(boss: Boss, lab: Path, sandbox: Sandbox, tally: _Tally, start
     # milliseconds, so judging them once it has stopped costs the player nothing.
     for message in run.results:
         tally.on_result(boss, message, read=boss.module.c_answer, raised="")
-    return tally.finish(run, sandbox, started, seed)
+    return replace(tally.finish(run, sandbox, started, seed), language=spec.language)
 
 
 def fight_sync(boss: Boss, lab_path: Path, sandbox: Sandbox, **kwargs) -> FightReport:

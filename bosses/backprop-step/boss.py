@@ -7,16 +7,19 @@ softmax cross-entropy of the logits ((relu(relu(X W1 + b1) W2 + b2)) W3 + b3) an
 p in params, same order, same shapes. ReLU's slope at exactly 0 is 0. The judge recomputes
 both here in float64 and every number must agree to 1e-5.
 
-The same fight takes C: lab.c defines `double mlp_backward(const int *widths, const double
-*params, const double *x, const int *labels, int batch, double *grads)`, compiled with gcc and
-the trusted driver in c/; its params and grads are one flat row-major array, the six blocks one
+The same fight takes C and Rust. lab.c defines `double mlp_backward(const int *widths, const
+double *params, const double *x, const int *labels, int batch, double *grads)`, compiled with gcc
+and the trusted driver in c/; lab.rs defines RUST_SIGNATURE below, compiled by rustc as the module
+`lab` of rust/driver.rs. Their params and grads are one flat row-major array, the six blocks one
 after another, and every gradient starts as NaN.
 
-Measured 2026-11-28 on this 2-core VM while other work ran, seeds 0-39: the largest gap to this
-judge's numbers was 1.3e-14 (reference.py) and 1.1e-13 (c/reference.c). A fight in the sandbox
-took 0.35 s in Python (median of 10, 0.68 s at most) and 1.7 s in C (2.2 s at most; gcc alone
-0.9 s). Tolerance 1e-5 as the curriculum states; time limit 10 s for the lab's own run (the
-compiler has the engine's COMPILE_LIMITS).
+Measured 2026-11-28 on this 2-core VM while other work ran (load average 10-14), seeds 0-39: the
+largest gap to this judge's numbers was 1.3e-14 (reference.py), 1.1e-13 (c/reference.c) and
+1.1e-13 (rust/reference.rs). A fight in the sandbox took 0.35 s in Python (median of 10, 0.68 s
+at most), 1.7 s in C (2.2 s at most; gcc alone 0.9 s) and 4.9 s in Rust with rustc 1.95 (5.6 s
+at most) or 10 s with Debian's rustc 1.63 (11.4 s at most), nearly all of it the compiler.
+Tolerance 1e-5 as the curriculum states; time limit 10 s for the lab's own run (the compilers
+have the engine's COMPILE_LIMITS and RUST_COMPILE_LIMITS).
 """
 
 from __future__ import annotations
@@ -152,10 +155,13 @@ def _inputs(case) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
             np.array(X["__ndarray__"], dtype=np.float64), np.array(y["__ndarray__"], dtype=np.int64))
 
 
-# ---------------------------------------------------------------- the C path
+# ---------------------------------------------------------------- the C and Rust paths
 
 C_DRIVER = "c/driver.c"  # compiled with the player's lab.c; reads c_stdin(cases), answers on fd 3
 C_HEADER = "c/mlp_backward.h"
+RUST_DRIVER = "rust/driver.rs"  # has the player's lab.rs as `mod lab`; same stdin, same answers
+RUST_SIGNATURE = ("pub fn mlp_backward(widths: &[usize], params: &[f64], x: &[f64], labels: &[usize], "
+                  "grads: &mut [f64]) -> f64")
 
 
 def _numbers(array) -> str:
@@ -163,7 +169,7 @@ def _numbers(array) -> str:
 
 
 def c_case_text(case: dict) -> str:
-    """One case as the driver reads it: "batch n0 n1 n2 n3", one line per parameter block
+    """One case as the drivers read it: "batch n0 n1 n2 n3", one line per parameter block
     (row-major), one line per row of x, then the labels. Inputs only, nothing expected."""
     params, X, y = _inputs(case)
     widths = case["widths"]
@@ -173,7 +179,7 @@ def c_case_text(case: dict) -> str:
 
 
 def c_stdin(cases: list[dict]) -> str:
-    """Everything the driver reads on stdin: the number of cases, then each case."""
+    """Everything a driver reads on stdin: the number of cases, then each case."""
     return f"{len(cases)}\n" + "".join(c_case_text(case) for case in cases)
 
 

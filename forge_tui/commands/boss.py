@@ -20,7 +20,8 @@ def add_parser(subparsers) -> None:
                     "Exit 0 victory, 1 defeat, 2 error.",
     )
     parser.add_argument("module", help="module number or id, e.g. 1 or vector-awakens")
-    parser.add_argument("--file", help="judge this Python file instead of the run's lab")
+    parser.add_argument("--file", help="judge this file instead of the run's lab: a .py lab, or a .c or .rs "
+                                       "lab where the boss has a C or Rust path")
     parser.add_argument("--run", help="run name or id (default: the most recently played)")
     parser.add_argument("--seed", type=int, help=_hidden())
     parser.set_defaults(handler=run)
@@ -41,6 +42,7 @@ def run(args) -> int:
     from pathlib import Path
 
     from forge_tui.boss import fight_sync, load_boss
+    from forge_tui.languages import BY_ID
     from forge_tui.game import Game, GameError
     from forge_tui.labs import ensure_lab
     from forge_tui.locations import data_directory
@@ -95,7 +97,8 @@ def run(args) -> int:
         except SandboxError as err:
             return _err(str(err))
         print(strip_controls(report.message))
-        print(f"({report.passed}/{len(report.cases)} cases, {report.duration_s * 1000:.0f} ms)")
+        print(f"({report.passed}/{len(report.cases)} cases, {report.duration_s * 1000:.0f} ms, "
+              f"judged the {BY_ID[report.language].name} lab)")
         try:
             game.record_fight(run_state, module, report)
         except GameError as err:
