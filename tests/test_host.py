@@ -145,6 +145,32 @@ def test_session_env_is_scrubbed_and_takes_only_listed_client_settings(tmp_path,
     assert env["COLORTERM"] == "truecolor" and env["NEURALFORGE_LABS"] == "0"
 
 
+@pytest.mark.parametrize(
+    "term, given",
+    [
+        ("xterm-256color", "xterm-256color"),
+        ("screen.xterm-256color", "screen.xterm-256color"),
+        ("rxvt-unicode-256color", "rxvt-unicode-256color"),
+        ("st+x", "st+x"),
+        ("vt100", "vt100"),
+        ("", "xterm-256color"),
+        (None, "xterm-256color"),
+        ("../../../tmp/evil", "xterm-256color"),
+        ("/usr/share/terminfo/x/xterm", "xterm-256color"),
+        ("xterm\n", "xterm-256color"),
+        ("xterm\x1b]0;pwned\x07", "xterm-256color"),
+        ("xterm; rm -rf ~", "xterm-256color"),
+        ("-xterm", "xterm-256color"),
+        ("x" * 65, "xterm-256color"),
+        ("é-term", "xterm-256color"),
+    ],
+)
+def test_the_clients_term_reaches_the_game_only_when_well_formed(tmp_path, term, given):
+    from forge_tui.host.session import session_env
+
+    assert session_env(tmp_path, term, {})["TERM"] == given
+
+
 def test_a_player_cannot_name_another_players_run(tmp_path):
     """Every CLI path resolves runs inside the player's own folder only."""
     from forge_tui.host.session import session_env

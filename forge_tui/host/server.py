@@ -22,7 +22,14 @@ import asyncssh
 from forge_tui.host import LabPolicy, lab_policy, runner_protections
 from forge_tui.host.identity import HostPaths, Identity, Roster, fingerprint, load_roster, open_identity_id
 from forge_tui.host.launcher import Launcher, LauncherError
-from forge_tui.host.session import TERMINAL_RESET, GameProcess, game_command, most_recent_run, session_env
+from forge_tui.host.session import (
+    TERMINAL_RESET,
+    GameProcess,
+    game_command,
+    most_recent_run,
+    session_env,
+    terminal_name,
+)
 
 NOT_INTERACTIVE = (
     "Neural Forge is played in an interactive terminal: connect with `ssh -p {port} HOST` and no command. "
@@ -366,7 +373,7 @@ class PlayerSession(asyncssh.SSHServerSession):
 
     def pty_requested(self, term_type, term_size, term_modes) -> bool:
         self.has_pty = True
-        self.term = term_type or "xterm-256color"
+        self.term = terminal_name(term_type)
         columns, rows = term_size[0], term_size[1]
         self.size = (columns or 80, rows or 24)
         return True

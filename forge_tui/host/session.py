@@ -12,6 +12,7 @@ import fcntl
 import logging
 import os
 import pty
+import re
 import signal
 import struct
 import sys
@@ -27,6 +28,10 @@ log = logging.getLogger("forge_tui.host")
 CLIENT_ENV = ("COLORTERM", "LANG", "LC_ALL", "LC_CTYPE", "NO_COLOR", "NEURALFORGE_MOUSE", "ESCDELAY")
 # Settings of the host that pass on to every game process.
 HOST_ENV = ("NEURALFORGE_ANIMATE", "NEURALFORGE_CONTENT")
+# What a client's TERM may be (a terminfo name: xterm-256color, screen.xterm-256color, rxvt-unicode);
+# anything else (a path, control characters, a 4 KB string) gives the game DEFAULT_TERM instead.
+TERM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
+DEFAULT_TERM = "xterm-256color"
 # Restores a terminal a killed game left in the alternate screen with mouse reporting on.
 TERMINAL_RESET = b"\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[?2004l\x1b[?1049l\x1b[?25h\x1b[0m\r\n"
 
@@ -40,6 +45,11 @@ def most_recent_run(home: Path) -> str | None:
     except SaveError:
         return None
     return next((summary.id for summary in runs if not summary.problem), None)
+
+
+def terminal_name(term: object) -> str:
+    """The client's terminal type if it is a well-formed terminal name, else DEFAULT_TERM."""
+    return term if isinstance(term, str) and TERM_NAME.fullmatch(term) else DEFAULT_TERM
 
 
 def game_command(run_id: str | None = None, *, class_data: Path | None = None) -> list[str]:
@@ -63,7 +73,7 @@ def session_env(
         "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
         "HOME": str(home),
         "LANG": "C.UTF-8",
-        "TERM": term or "xterm-256color",
+        "TERM": terminal_name(term),
         "PYTHONPATH": package_root,
         "PYTHONDONTWRITEBYTECODE": "1",
         "NEURALFORGE_HOME": str(home),
