@@ -292,6 +292,47 @@ def cases(rng: np.random.Generator) -> list[dict]:
     return out
 
 
+# ---------------------------------------------------------------- the C path
+
+C_DRIVER = "c/driver.c"  # compiled with the player's lab.c; reads c_stdin(cases), answers on fd 3
+C_HEADER = "c/optimizers.h"  # the five signatures lab.c must match, forced into the build
+C_OPTIMIZERS = OPTIMIZERS  # the driver's numbering: 0 sgd ... 4 adamw
+C_SURFACES = ("quadratic", "rosenbrock", "saddle", "beale", "bowl")
+
+
+def _numbers(values) -> str:
+    return " ".join(repr(float(x)) for x in np.ravel(values))
+
+
+def c_case_text(case: dict) -> str:
+    """One case as the driver reads it: "optimizer surface steps n", the constants, the five
+    hyperparameters (β, β₁, β₂, ε, λ; 0 where unused), θ₀, and every step's learning rate.
+    repr() of a float reads back as the same double, so the C loop starts from the same numbers."""
+    hp, theta0 = case["hp"], np.ravel(np.array(case["theta0"], dtype=np.float64))
+    head = (f"{C_OPTIMIZERS.index(case['optimizer'])} {C_SURFACES.index(case['surface'])} "
+            f"{case['steps']} {theta0.size}")
+    extra = [hp.get(key, 0.0) for key in ("beta", "beta1", "beta2", "eps", "weight_decay")]
+    return "\n".join([head, _numbers(case["constants"]), _numbers(extra), _numbers(theta0),
+                      _numbers(rates(case))]) + "\n"
+
+
+def c_stdin(cases: list[dict]) -> str:
+    """Everything the driver reads on stdin: the number of cases, then each case."""
+    return f"{len(cases)}\n" + "".join(c_case_text(case) for case in cases)
+
+
+def c_answer(case: dict, value):
+    """The driver's trajectory (steps + 1, n) in θ's own shape, or (None, problem)."""
+    shape = (case["steps"] + 1, *np.shape(case["theta0"]))
+    try:
+        path = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None, "the driver sent something that is not a trajectory"
+    if path.size != math.prod(shape):
+        return None, f"the driver sent {path.size} numbers, expected {math.prod(shape)}"
+    return path.reshape(shape).tolist(), ""
+
+
 # ---------------------------------------------------------------- judge
 
 def _show(value) -> str:
