@@ -145,6 +145,27 @@ def test_wrong_solution_loses(module, name):
         assert any(not passed for _, passed, _ in verdicts), f"{name} won every case with seed {seed}"
 
 
+# Mistakes that only one kind of case can catch, and that case: it must be in every fight.
+CAUGHT_IN_EVERY_FIGHT = [
+    ("vector-awakens", "zero_vectors_scored_zero", "zeros among few"),
+    ("calculus-of-slopes", "breadth_first_backward", "skip connection"),
+    ("calculus-of-slopes", "breadth_first_backward", "residual blocks"),
+    ("matrix-souls", "power_iteration_fixed_steps", "two nearly equal pairs"),
+    ("probability-loss", "shift_only_when_large", "all very negative"),
+]
+
+
+@pytest.mark.parametrize(("module", "name", "case_name"), CAUGHT_IN_EVERY_FIGHT,
+                         ids=[f"{m}/{n}/{c}" for m, n, c in CAUGHT_IN_EVERY_FIGHT])
+def test_the_case_that_catches_a_mistake_catches_it_in_every_fight(module, name, case_name):
+    lab, fighter = wrong(module, name), boss(module)
+    with np.errstate(all="ignore"):
+        for seed in range(25):
+            case = next(c for c in fighter.cases(np.random.default_rng(seed)) if c["name"] == case_name)
+            ran, got = run_case(lab, case)
+            assert not (ran and fighter.judge(case, got)[0]), f"{name} won {case_name!r} with seed {seed}"
+
+
 # ---------------------------------------------------------------- the cases themselves
 
 @pytest.mark.parametrize("module", MODULES)
@@ -205,6 +226,19 @@ def test_no_expected_value_in_the_cases(module):
             if len(repr(number)) >= 10:  # short numbers such as 1.0 or 2.5 match by coincidence
                 assert repr(number) not in shipped, (case["name"], number)
         assert not {"expected", "answer", "solution"} & set(case)
+
+
+CODE = ("np.", "[:", "-=", "+=", "==", "keepdims")
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_hints_nudge_first_and_never_hand_over_code(module):
+    """The first case's hint, the one a learner meets first, points the way without a formula (no "=");
+    no hint is code to paste."""
+    cases = boss(module).cases(np.random.default_rng(0))
+    assert "=" not in cases[0]["hint"], cases[0]["hint"]
+    for case in cases:
+        assert not any(token in case["hint"] for token in CODE), (case["name"], case["hint"])
 
 
 # ---------------------------------------------------------------- the judge holds
@@ -382,6 +416,24 @@ def test_calculus_reference_meets_the_lab_brief():
     assert numeric == pytest.approx([2 + math.e, 1.0], abs=1e-6)
 
 
+def test_calculus_breadth_first_order_is_wrong_where_paths_differ_in_length():
+    """t = x*y; t + log(exp(0.5 sin t) + 1) at (0.9, 1.1): t reaches the output along paths of
+    lengths 1 and 6, so a breadth-first backward() runs t before the long path has reached it."""
+    def f(x, y):
+        t = x * y
+        return t + ((t.sin() * 0.5).exp() + 1).log()
+
+    def x_grad(lab):
+        x, y = lab.Value(0.9), lab.Value(1.1)
+        f(x, y).backward()
+        return x.grad
+
+    numeric = (f(_Float(0.9 + 1e-6), _Float(1.1)).x - f(_Float(0.9 - 1e-6), _Float(1.1)).x) / 2e-6
+    assert x_grad(reference("calculus-of-slopes")) == pytest.approx(numeric, rel=1e-8)
+    assert numeric == pytest.approx(1.28198, abs=1e-5)
+    assert x_grad(wrong("calculus-of-slopes", "breadth_first_backward")) == pytest.approx(1.1)
+
+
 def test_calculus_trials_are_shipped_self_contained():
     fighter = boss("calculus-of-slopes")
     for trial in fighter.TRIALS:
@@ -432,6 +484,42 @@ def test_matrix_cases_cover_the_brief():
     assert np.linalg.matrix_rank(matrices["rank 2"]) == 2 and np.linalg.matrix_rank(matrices["rank 1"]) == 1
     assert s["equal top pair"][0] - s["equal top pair"][1] < 1e-9
     assert np.allclose(s["orthogonal"], 1.0)
+    ill = s["ill-conditioned"]
+    assert ill[0] >= 2 and np.allclose(ill[1:] / ill[0], [1e-2, 1e-4, 1e-6])
+    assert ill[2] > 2 * fighter.TOLERANCE  # a solution that rounds it to 0 loses
+    pairs = s["two nearly equal pairs"]
+    for top, low in ((pairs[0], pairs[1]), (pairs[2], pairs[3])):
+        assert 0.002 <= 1 - low / top <= 0.005
+
+
+def test_matrix_reference_wins_200_fights_with_a_wide_margin():
+    """Every check of the judge (s, UᵀU, Vt·Vtᵀ, the rebuild) holds at 1/100 of the tolerance or better,
+    over 200 fights; the ill-conditioned case once cost the reference about 1 fight in 70."""
+    fighter, lab = boss("matrix-souls"), reference("matrix-souls")
+    worst = 0.0
+    for seed in range(200):
+        for case in fighter.cases(np.random.default_rng(seed)):
+            A = decode(case["call"]["args"][0])
+            U, s, Vt = lab.svd(A)
+            assert fighter.judge(case, encode([U, s, Vt]))[0], (seed, case["name"])
+            eye = np.eye(4)
+            worst = max(worst, np.abs(s - np.linalg.svd(A, compute_uv=False)).max(),
+                        np.abs(U.T @ U - eye).max(), np.abs(Vt @ Vt.T - eye).max(),
+                        np.abs(U @ np.diag(s) @ Vt - A).max())
+    assert worst < fighter.TOLERANCE / 100
+
+
+def test_matrix_jacobi_measures_the_off_diagonal_part_itself():
+    """sum(S**2) - sum(diag(S)**2) rounds to 0 or below long before the off-diagonal part is small
+    next to the smallest eigenvalue: measured directly, it is driven to rounding level."""
+    lab = reference("matrix-souls")
+    fighter = boss("matrix-souls")
+    for seed in range(20):
+        A = fighter._with_singular_values(np.random.default_rng(seed), [2.0, 2e-2, 2e-4, 2e-6])
+        lam, V = lab.jacobi_eigen(A.T @ A)
+        assert np.sort(np.sqrt(np.clip(lam, 0, None)))[::-1] == pytest.approx(
+            np.linalg.svd(A, compute_uv=False), abs=1e-9), seed
+        assert np.abs(V.T @ (A.T @ A) @ V - np.diag(lam)).max() < 1e-14, seed
 
 
 def test_matrix_reference_meets_the_lab_brief():

@@ -1,6 +1,9 @@
-"""Boss of module 2, The Six Trials: reverse-mode autodiff through the player's `Value` class.
+"""Boss of module 2, The Eight Trials: reverse-mode autodiff through the player's `Value` class.
 
-Six functions and two stress trials (plain numbers mixed in; a graph 1,200 operations deep).
+Eight functions and two stress trials (plain numbers mixed in; a graph 1,200 operations deep).
+Two of the functions reach a node along paths of different lengths (a skip connection, residual
+blocks), so a backward() that visits nodes breadth-first, or depth-first in pre-order, instead of
+in reverse topological order loses every fight.
 
 Each trial is a small function written below, built from +, *, exp, log and sin (and plain
 numbers on either side of + and *). The case ships the function's source and its inputs to the
@@ -56,6 +59,18 @@ def nested_chain_rule(x, y):
     return ((x * y).sin() * x.log()).exp()
 
 
+def skip_connection(x, y):
+    h = x * y
+    return h + (h.exp() + 1).log()
+
+
+def residual_blocks(x, y):
+    h = x
+    for _ in range(3):          # each block adds its input back, as a residual stream does
+        h = (h * h * y + 1).log() + h
+    return h
+
+
 def with_plain_numbers(x, y):
     return (x + 1).log() * (2 * y) + 3 * x * y.exp() + 0.5
 
@@ -70,11 +85,12 @@ def deep_chain(x, y):
 TRIALS = {
     log_product_plus_sin: (
         "log(x*y) + sin(x)",
-        "x takes two paths to the output: its gradient must add up both (use +=).",
+        "x takes two paths to the output: its gradient must add up both (accumulate, never assign).",
     ),
     exp_sin_times_x_squared: (
         "exp(sin(x)) * x * x",
-        "x is used three times; check the product rule: d(a*b) = b da + a db.",
+        "x is used three times, twice as a factor of a product: which slope does each factor "
+        "of a product receive?",
     ),
     shared_node: (
         "t = x*y + z;  t*t + sin(t)",
@@ -82,15 +98,28 @@ TRIALS = {
     ),
     log_sum_exp: (
         "log(exp(a) + exp(b) + exp(c) + exp(d))",
-        "The slope of log is 1/x and the slope of exp is exp(x) itself.",
+        "Only log and exp here: check their local slopes against the docstrings, log's from its input, "
+        "exp's from its own output.",
     ),
     log_of_exp: (
         "log(exp(x*x))  (which is x²)",
-        "log's slope is 1/x: here the result must be exactly the slope of x², 2x.",
+        "log(exp(u)) is u, so every gradient here must be exactly that of x²; if not, look at the slopes "
+        "of log and exp.",
     ),
     nested_chain_rule: (
         "exp(sin(x*y) * log(x))",
         "Chain rule through three layers: each node multiplies its local slope by out.grad.",
+    ),
+    skip_connection: (
+        "h = x*y;  h + log(exp(h) + 1)",
+        "h reaches the output twice: directly, and through log(exp(h) + 1), a longer path. "
+        "When does h pass its grad on to x and y: before or after the longer path has added into it?",
+    ),
+    residual_blocks: (
+        "h = x; 3 times: h = log(h*h*y + 1) + h",
+        "Each h is used by the block and by the skip beside it. A node may run its _backward only "
+        "once every node that uses it has run: that is what a reverse topological order guarantees "
+        "and a breadth-first walk does not.",
     ),
     with_plain_numbers: (
         "log(x + 1) * (2*y) + 3*x*exp(y) + 0.5",

@@ -55,7 +55,7 @@ def _case(name: str, summary: str, hint: str, A: np.ndarray) -> dict:
 def cases(rng: np.random.Generator) -> list[dict]:
     out = [
         _case("random", "a random 4x4 matrix, Gaussian entries",
-              "s_i is the square root of the i-th eigenvalue of AᵀA; the columns of V are its eigenvectors.",
+              "Start from AᵀA, a symmetric matrix: its eigenvalues and eigenvectors hold both s and V.",
               rng.standard_normal((N, N))),
         _case("random, larger", "a random 4x4 matrix, entries up to about ±6",
               "Check every column of U: u_i = A v_i / s_i has length 1.",
@@ -106,6 +106,22 @@ def cases(rng: np.random.Generator) -> list[dict]:
         "rank 1", "an outer product u vᵀ (rank 1)",
         "Three singular values are 0: U still needs four orthonormal columns.",
         np.outer(rng.standard_normal(N), rng.standard_normal(N))))
+
+    scale = rng.uniform(2.0, 4.0)
+    out.append(_case(
+        "ill-conditioned", f"singular values {scale:.3g} × (1, 1e-2, 1e-4, 1e-6)",
+        "The small singular values are a million times below the largest: a rounding error "
+        "in AᵀA that would not matter elsewhere swamps them. How does your loop decide it has "
+        "converged, and is that test itself accurate to the last digits?",
+        _with_singular_values(rng, scale * np.array([1.0, 1e-2, 1e-4, 1e-6]))))
+
+    top, low = rng.uniform(2.0, 4.0), rng.uniform(0.5, 1.0)
+    gaps = rng.uniform(0.002, 0.005, size=2)
+    out.append(_case(
+        "two nearly equal pairs", "singular values in two pairs, each pair 0.2% to 0.5% apart",
+        "Power iteration gains only the ratio of the two closest values at each step: here "
+        "100 steps barely separate them. Iterate until v stops changing, or use Jacobi rotations.",
+        _with_singular_values(rng, [top, top * (1 - gaps[0]), low, low * (1 - gaps[1])])))
     return out
 
 

@@ -93,32 +93,42 @@ def _targets(rng: np.random.Generator, batch: int, vocabulary: int) -> np.ndarra
 def cases(rng: np.random.Generator) -> list[dict]:
     out = [
         _case("one row", "B = 1, V = 3, logits around ±2",
-              "loss = logsumexp(z) - z[y]; dz = softmax(z) - onehot(y).",
+              "Write −log softmax(z)[y] out in terms of the logits, then differentiate it by each "
+              "logit in turn: the target's logit and the others come out differently.",
               2.0 * rng.standard_normal((1, 3)), _targets(rng, 1, 3)),
         _case("small batch", "B = 8, V = 10, random logits",
-              "Subtract 1 at (b, y[b]) for each row b: p[np.arange(B), y] -= 1, not p[:, y].",
+              "Each row has its own target: the one-hot of row b has a single 1, in column y[b], "
+              "and nowhere else in that row.",
               rng.standard_normal((8, 10)), _targets(rng, 8, 10)),
         _case("full batch", "B = 64, V = 50, random logits",
-              "The loss is a mean over the batch, so every entry of dz is divided by B.",
+              "The loss is a mean over the batch: how does that averaging carry into each entry of dz?",
               1.5 * rng.standard_normal((64, 50)), _targets(rng, 64, 50)),
     ]
 
     z = rng.choice([-1000.0, 1000.0], size=(4, 8)) + rng.standard_normal((4, 8))
     out.append(_case(
         "logits of ±1000", "B = 4, V = 8, every logit near +1000 or -1000",
-        "exp(1000) overflows: subtract each row's max before exp, and use log-sum-exp for the loss.",
+        "exp(1000) overflows a float64. Softmax does not change when every logit of a row moves by "
+        "the same amount: which amount keeps every exponent at or below 0?",
         z, _targets(rng, 4, 8)))
 
     out.append(_case(
         "all large", "B = 5, V = 20, logits 1000 ± 1",
-        "Shifting every logit of a row by the same amount changes nothing: subtract the row max.",
+        "Every exp here overflows: shift each row before exponentiating, in the loss as well as in dz.",
         1000.0 + rng.standard_normal((5, 20)), _targets(rng, 5, 20)))
+
+    out.append(_case(
+        "all very negative", "B = 5, V = 20, logits -1000 ± 1",
+        "Nothing overflows here, yet every exp underflows to 0 and a row sums to 0. The shift "
+        "that tames large logits rescues small ones too, if it is always applied.",
+        -1000.0 + rng.standard_normal((5, 20)), _targets(rng, 5, 20)))
 
     level = rng.uniform(-5.0, 5.0)
     z = np.array([[0.0] * 6, [level] * 6, [1000.0] * 6, [-1000.0] * 6])
     out.append(_case(
         "equal logits", f"B = 4, V = 6, rows of equal logits (0, {level:.3f}, 1000, -1000)",
-        "Equal logits give the uniform distribution: the loss is log V and dz = (1/V - onehot) / B.",
+        "Equal logits mean a uniform distribution, whatever their size. Rows sit at 0, ±1000 "
+        "here, so one shift for the whole batch cannot suit them all: each row needs its own.",
         z, _targets(rng, 4, 6)))
 
     z = rng.standard_normal((3, 7))
@@ -126,8 +136,8 @@ def cases(rng: np.random.Generator) -> list[dict]:
     z[np.arange(3), y] = -1000.0
     out.append(_case(
         "confident and wrong", "B = 3, V = 7, each target's logit is -1000, the rest near 0",
-        "softmax(z)[y] underflows to 0 here, so log(softmax(z)) is -inf: compute the loss "
-        "as logsumexp(z) - z[y] instead.",
+        "The target's probability underflows to 0 here, and its log is −inf. Take the log "
+        "before the exponential: write −log softmax(z)[y] so that no probability is ever formed.",
         z, y))
 
     out.append(_case(

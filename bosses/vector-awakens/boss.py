@@ -97,13 +97,15 @@ def _case(name: str, summary: str, hint: str, words, vectors, k: int = 5) -> dic
 
 
 def cases(rng: np.random.Generator) -> list[dict]:
-    """Nine fights: random and planted embeddings, zero vectors, copies, other k, a tiny input."""
+    """Ten fights: random and planted embeddings, zero vectors (among many and among few), copies,
+    other k, a tiny input."""
     out = []
 
     vectors = _draw(rng, 5, lambda r: _random_vectors(r, 50, 64))
     out.append(_case(
         "random embeddings", "50 random 64-d vectors of mixed lengths",
-        "Rank every pair i < j by dot(u, v) / (norm(u) * norm(v)) and keep the 5 largest.",
+        "Score every pair of distinct words by how nearly their vectors point the same way, "
+        "then keep the k best, best first.",
         _words(rng, 50), vectors))
 
     def planted(r):
@@ -146,7 +148,7 @@ def cases(rng: np.random.Generator) -> list[dict]:
         return v
     out.append(_case(
         "copies and opposites", "50 vectors: one exact copy, one 7x scaled copy, one negated copy",
-        "Never pair a word with itself (i == j), list each pair once, and remember -1 means opposite.",
+        "Never pair a word with itself, list each pair once, and remember -1 means opposite.",
         _words(rng, 50), _draw(rng, 5, copies)))
 
     out.append(_case(
@@ -163,6 +165,16 @@ def cases(rng: np.random.Generator) -> list[dict]:
         "fewer pairs than k", "3 words in 3-d, k = 5: only 3 pairs exist",
         "When there are fewer than k pairs, return all of them, still best first.",
         _words(rng, 3), _draw(rng, 5, lambda r: _random_vectors(r, 3, 3))))
+
+    def few_with_zeros(r):
+        v = _random_vectors(r, 5, 4)
+        v[r.permutation(5)[:2]] = 0.0
+        return v
+    out.append(_case(
+        "zeros among few", "5 words in 4-d, two of them zero vectors, k = 5: only 3 pairs count",
+        "A zero vector has no direction, so it has no similarity with anything, not even 0: "
+        "a pair that includes one does not count, however few pairs are left.",
+        _words(rng, 5), _draw(rng, 5, few_with_zeros)))
 
     def wide(r):
         v = _random_vectors(r, 50, 128)

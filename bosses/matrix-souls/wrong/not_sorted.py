@@ -45,8 +45,8 @@ def jacobi_eigen(S, sweeps=50):
     n = S.shape[0]
     V = np.eye(n)
     for _ in range(sweeps):
-        off_diagonal = np.sum(S**2) - np.sum(np.diag(S) ** 2)
-        if off_diagonal <= 1e-30 * max(np.sum(S**2), 1e-300):
+        off_diagonal = np.sum((S - np.diag(np.diag(S))) ** 2)   # summed directly: a difference
+        if off_diagonal <= 1e-30 * max(np.sum(S**2), 1e-300):   # of two big sums would lose it
             break
         for p in range(n - 1):
             for q in range(p + 1, n):
