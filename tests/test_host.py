@@ -82,6 +82,62 @@ def test_one_key_cannot_belong_to_two_players(tmp_path):
         parse_roster(f"{kind} {blob} ada\n{kind} {blob} bob\n")
 
 
+@needs_keygen
+@pytest.mark.parametrize(
+    "after_key, name, teacher",
+    [
+        ("", "alan", False),  # the .pub file as it is: user@host names the user
+        ("turing", "turing", False),  # a name after the comment wins
+        ("turing teacher", "turing", True),
+        ("Turing TEACHER", "turing", True),
+        ("teacher", "alan", True),  # the .pub file, then teacher
+    ],
+)
+def test_a_pasted_pub_file_names_its_player(tmp_path, after_key, name, teacher):
+    path = tmp_path / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "Alan@laptop", "-f", str(path)], check=True)
+    pasted = path.with_suffix(".pub").read_text().strip()  # 'ssh-ed25519 AAAA… Alan@laptop'
+    roster = parse_roster(f"{pasted} {after_key}\n".replace(" \n", "\n"))
+    [entry] = roster.entries
+    assert (entry.name, entry.teacher) == (name, teacher)
+
+
+@needs_keygen
+@pytest.mark.parametrize(
+    "comment, complaint",
+    [
+        ("@laptop", "the comment '@laptop' gives the name ''"),
+        ("jöhn@laptop", "the comment 'jöhn@laptop' gives the name 'jöhn'"),
+        ("ada user@laptop", "the name 'user@laptop' must be"),  # several words: the last is the name
+        ("key-1@laptop", "not 'key-'"),
+        ("ada!", "the name 'ada!' must be"),
+    ],
+)
+def test_a_bad_name_in_a_key_comment_says_which_line_and_why(tmp_path, comment, complaint):
+    public, _ = make_key(tmp_path, "k")
+    kind, blob, _ = public.split()
+    with pytest.raises(RosterError) as caught:
+        parse_roster(f"# the class\n\n{kind} {blob} {comment}\n", source="class.txt")
+    message = str(caught.value)
+    assert message.startswith("class.txt line 3: ") and complaint in message
+    assert "the player's name is the last word of the line" in message
+
+
+@needs_keygen
+def test_a_name_from_user_at_host_is_not_shared_by_two_keys(tmp_path):
+    first, second, third = (make_key(tmp_path, name)[0].split()[:2] for name in ("a", "b", "c"))
+    line = lambda key, comment: f"{key[0]} {key[1]} {comment}"  # noqa: E731
+    with pytest.raises(RosterError, match=r"class.txt line 2: the name 'pi' is on line 1 too, and line 2 takes it "
+                                          r"from the comment 'pi@raspberrypi'"):
+        parse_roster(f"{line(first, 'pi@raspberrypi')}\n{line(second, 'pi@raspberrypi')}\n", source="class.txt")
+    with pytest.raises(RosterError, match="class.txt line 2: the name 'ada' is on line 1 too, and line 1 takes it"):
+        parse_roster(f"{line(first, 'ada@laptop')}\n{line(second, 'ada')}\n", source="class.txt")
+    # one player's two keys, both named at the end of the line; the same key twice
+    roster = parse_roster(f"{line(first, 'pi@a ada')}\n{line(second, 'pi@b ada')}\n{line(third, 'pi@c')}\n"
+                          f"{line(third, 'pi@c')}\n")
+    assert roster.names == ["ada", "pi"]
+
+
 def test_open_identities_and_player_folders(tmp_path):
     blob = b"\x00\x00\x00\x0bssh-ed25519" + bytes(range(36))
     ident = open_identity_id(blob)

@@ -15,6 +15,7 @@ import pytest
 
 asyncssh = pytest.importorskip("asyncssh")
 
+from forge_tui.host.identity import RosterError  # noqa: E402
 from forge_tui.host.server import ForgeHost, ServeOptions  # noqa: E402
 from forge_tui.host.session import descendants, pid_alive  # noqa: E402
 from hostkit import Served, Terminal, needs_openssh, new_key, roster_line  # noqa: E402
@@ -83,6 +84,25 @@ async def test_unknown_key_is_refused_in_roster_mode(hosts):
     assert not (host.paths.players_dir / "ada").exists()
     async with connect(host, ada) as conn:  # the listed key is admitted
         assert conn is not None
+
+
+async def test_a_roster_of_pasted_pub_files_starts_and_admits_its_players(hosts):
+    alan, grace = new_key(), new_key()
+    alan.set_comment("alan@laptop")
+    grace.set_comment("grace@lab-pc")
+    pasted = [key.export_public_key().decode().strip() for key in (alan, grace)]  # as the .pub files read
+    host = await hosts([pasted[0], pasted[1] + " hopper teacher"])
+    assert host.roster.names == ["alan", "hopper"]
+    assert host.roster.lookup(grace.public_data).teacher
+    async with connect(host, alan) as conn:
+        assert conn is not None
+
+
+async def test_serve_refuses_a_roster_naming_the_bad_line(hosts):
+    alan = new_key()
+    alan.set_comment("alan@laptop")
+    with pytest.raises(RosterError, match=r"line 2: the comment '@laptop' gives the name ''"):
+        await hosts(["# the class", alan.export_public_key().decode().strip().replace("alan@", "@")])
 
 
 async def test_password_and_keyboard_interactive_logins_are_refused(hosts):

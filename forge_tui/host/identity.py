@@ -9,14 +9,20 @@ Layout under the host's data directory::
     host/identities/<id>.json        who an identity is: name, key fingerprints, first/last seen
     players/<id>/                    that identity's NEURALFORGE_HOME (runs/, labs), mode 0700
 
-A roster is an ``authorized_keys``-style file: one public key a line, the comment names the
-player, and the word ``teacher`` after the name marks a teacher::
+A roster is an ``authorized_keys``-style file: one public key a line, the player's name the
+last word of the comment, and the word ``teacher`` after the name marks a teacher. A player's
+``.pub`` file pasted as it is works too: its one-word comment ``user@laptop`` names the player
+by the part before ``@``::
 
     ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... ada
     ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... grace teacher
+    ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... alan@laptop          (the player "alan")
+    ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... alan@laptop turing   (the player "turing")
 
 ``authorized_keys`` options before the key type (``restrict,no-pty ...``) are skipped. One
-player may have several keys (several lines with the same name).
+player may have several keys (several lines with the same name), but a name taken from a
+``user@host`` comment must be on that line only: two students who are both ``pi@raspberrypi``
+would otherwise share one player's saves. Names are lower-cased.
 """
 
 from __future__ import annotations
@@ -76,6 +82,7 @@ class RosterEntry:
     key_blob: bytes
     teacher: bool
     line: int
+    from_comment: str = ""  # the user@host comment the name was taken from (its part before '@')
 
     @property
     def fingerprint(self) -> str:
@@ -124,24 +131,59 @@ def parse_roster(text: str, source: str = "roster") -> Roster:
             raise RosterError(f"{source} line {number}: the key is not valid base64") from None
         if not _blob_has_type(blob, key_type):
             raise RosterError(f"{source} line {number}: the key's data does not match its type {key_type}")
-        if not comment:
-            raise RosterError(f"{source} line {number}: add the player's name after the key (e.g. '... ada')")
-        name = comment[0].lower()
-        if not _NAME_RE.match(name) or name.startswith(OPEN_PREFIX):
-            raise RosterError(
-                f"{source} line {number}: the name {comment[0]!r} must be 1-40 letters, digits, '.', '_' or '-' "
-                f"(starting with a letter or digit, not '{OPEN_PREFIX}')"
-            )
-        teacher = any(word.lower() == TEACHER_WORD for word in comment[1:])
-        entry = RosterEntry(name=name, key_type=key_type, key_blob=blob, teacher=teacher, line=number)
+        where = f"{source} line {number}"
+        name, teacher, from_comment = player_of(comment, where)
+        entry = RosterEntry(name=name, key_type=key_type, key_blob=blob, teacher=teacher, line=number,
+                            from_comment=from_comment)
         earlier = seen.get(entry.fingerprint)
         if earlier is not None and earlier.name != name:
-            raise RosterError(
-                f"{source} line {number}: this key is already listed for {earlier.name!r} on line {earlier.line}"
-            )
+            raise RosterError(f"{where}: this key is already listed for {earlier.name!r} on line {earlier.line}")
         seen[entry.fingerprint] = entry
         entries.append(entry)
+    _refuse_shared_derived_names(entries, source)
     return Roster(entries)
+
+
+def player_of(comment: list[str], where: str) -> tuple[str, bool, str]:
+    """(name, teacher, the user@host word the name was taken from, or "") from the words after a
+    key; RosterError, naming the line and why, otherwise.
+
+    The last word names the player; a last word ``teacher`` after a name marks a teacher. A
+    comment of one word like ``user@laptop`` (what ssh-keygen writes) names ``user``.
+    """
+    words = list(comment)
+    teacher = len(words) >= 2 and words[-1].lower() == TEACHER_WORD
+    if teacher:
+        words.pop()
+    if not words:
+        raise RosterError(f"{where}: add the player's name after the key (e.g. '... ada')")
+    word = words[-1]
+    from_comment = word if len(words) == 1 and "@" in word else ""
+    name = (word.split("@", 1)[0] if from_comment else word).lower()
+    if not _NAME_RE.match(name) or name.startswith(OPEN_PREFIX):
+        given = f"the comment {word!r} gives the name {name!r}, which" if from_comment else f"the name {word!r}"
+        raise RosterError(
+            f"{where}: {given} must be 1-40 letters, digits, '.', '_' or '-' (starting with a letter or digit, "
+            f"not '{OPEN_PREFIX}'); the player's name is the last word of the line, e.g. '... {word} ada'"
+        )
+    return name, teacher, from_comment
+
+
+def _refuse_shared_derived_names(entries: list[RosterEntry], source: str) -> None:
+    """A name taken from a user@host comment belongs to that line's key alone: two students who
+    are both pi@raspberrypi must not share one player's saves."""
+    for index, entry in enumerate(entries):
+        for earlier in entries[:index]:
+            if earlier.name != entry.name or earlier.fingerprint == entry.fingerprint:
+                continue
+            taken = entry if entry.from_comment else earlier
+            if taken.from_comment:
+                raise RosterError(
+                    f"{source} line {entry.line}: the name {entry.name!r} is on line {earlier.line} too, and line "
+                    f"{taken.line} takes it from the comment {taken.from_comment!r}: two people could share one "
+                    f"player's saves; write each player's name at the end of their line "
+                    f"(e.g. '... {taken.from_comment} ada')"
+                )
 
 
 def load_roster(path: Path) -> Roster:
