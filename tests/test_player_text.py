@@ -129,6 +129,25 @@ async def test_lab_output_in_the_lab_part_is_text_without_escape_sequences(isola
         assert_no_sequences(terminal_output(app))
 
 
+async def test_lab_checks_in_the_lab_part_show_a_hostile_labs_error_as_text(isolated_home):
+    run = new_run("ada")
+    module = Game().catalog.module(1)
+    from forge_tui.labs import ensure_lab
+
+    ensure_lab(isolated_home, run.id, module, "python").write_text(f"def dot(u, v):\n    raise ValueError({EVIL!r})\n")
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(LevelScreen(run, module, "lab"))
+        await pilot.pause()
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        log = "\n".join(app.screen.query_one("#lab-output").lines)
+        assert f"your code raised ValueError: {SHOWN}" in log
+        assert_no_sequences(log)
+        assert_no_sequences(terminal_output(app))
+
+
 async def test_a_fight_against_a_hostile_lab_shows_its_error_as_text(isolated_home):
     run = new_run("ada")
     module = Game().catalog.module(1)
@@ -207,6 +226,16 @@ def test_neuralforge_lab_run_lab_strips_escape_sequences(isolated_home, capsys):
     assert cli("lab", "1", "--run-lab") == 0
     out = capsys.readouterr().out
     assert SHOWN in out
+    assert_no_sequences(out)
+
+
+def test_neuralforge_lab_check_strips_escape_sequences(isolated_home, tmp_path, capsys):
+    new_run("ada")
+    lab = tmp_path / "hostile.py"
+    lab.write_text(f"def dot(u, v):\n    raise ValueError({EVIL!r})\n")
+    assert cli("lab", "1", "--check", "--file", str(lab)) == 1
+    out = capsys.readouterr().out
+    assert f"your code raised ValueError: {SHOWN}" in out
     assert_no_sequences(out)
 
 
