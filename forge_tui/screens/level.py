@@ -196,6 +196,7 @@ class LevelScreen(Screen):
             panel.write_output(f"\n[the sandbox could not run: {err}]\n")
             return
         panel.write_output(f"\n[{result.message} · {result.duration_s:.2f} s]\n")
+        await panel.show_series(result.results)
 
     def action_check_lab(self) -> None:
         """Run the module's graded lab checks; the checklist shows in the Lab part's output."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
@@ -31,6 +32,8 @@ POLL_S = 1.0
 class LabPanel(Vertical):
     """Brief, editor and status line for one module's lab."""
 
+    BINDINGS = [Binding("f4", "toggle_plot", "Plot", key_display="F4")]
+
     class Saved(Message):
         """The lab file on disk changed (our save or another editor's): watch mode listens."""
 
@@ -47,6 +50,7 @@ class LabPanel(Vertical):
         self.disk_text = ""
         self.disk_mtime = 0.0
         self._save_timer = None
+        self.series = None  # what the last run sent for plotting (forge_tui.series.Collected)
         highlight = EDITOR_LANGUAGES.get(self.language)
         self.highlight = highlight if highlight in TextArea().available_languages else None
 
@@ -171,6 +175,8 @@ class LabPanel(Vertical):
         self.query_one("#lab-brief", Collapsible).collapsed = True
         log = self.query_one("#lab-output", Log)
         log.display = True
+        for plot in self.query("#lab-series"):
+            plot.display = False
         log.clear()
         log.write_line(title)
 
@@ -189,6 +195,44 @@ class LabPanel(Vertical):
             if result.hint:
                 lines.append(f"    hint: {result.hint}")
         self.query_one("#lab-output", Log).write_lines([clean(line) for line in lines])
+
+    # --- series a run sent (forge_tui.series): plotted in place of the output, F4 switches ---
+    async def show_series(self, messages) -> None:
+        """After a run: plot the series among its result `messages`, if it sent any."""
+        from forge_tui.series import collect, summary
+
+        self.series = collect(messages)
+        if not self.series:
+            return
+        self.write_output(summary(self.series) + "\n")
+        view = await self._series_view()
+        view.show(self.series)
+        self._show_plot(True)
+        self.status(self._describe(f"plotted {len(self.series.series)} series · F4: output or plot"))
+
+    async def _series_view(self):
+        from forge_tui.widgets.series import SeriesView  # textual-plot (and numpy) only once a lab plots
+
+        found = self.query(SeriesView)
+        if found:
+            return found.first()
+        view = SeriesView(id="lab-series")
+        await self.mount(view, after="#lab-output")
+        return view
+
+    def _show_plot(self, on: bool) -> None:
+        for view in self.query("#lab-series"):
+            view.display = on
+        self.query_one("#lab-output", Log).display = not on
+
+    def action_toggle_plot(self) -> None:
+        """F4: the plot of the last run's series, or its output."""
+        views = list(self.query("#lab-series"))
+        if not self.series or not views:
+            self.status(self._describe('no plot: the last run sent no series (send({"series": name, "step": t, '
+                                       '"loss": x}) from neuralforge_child)'))
+            return
+        self._show_plot(not views[0].display)
 
     def show_checks(self, passed: int, total: int) -> None:
         self.status(self._describe(f"checks {passed}/{total} pass" + (" ✓" if passed == total else "")))
