@@ -94,7 +94,7 @@ RACE = {"sgd": {"lr": 1.0}, "momentum": {"lr": 0.1}, "rmsprop": {"lr": 0.01}, "a
         "adamw": {"lr": 0.1, "weight_decay": 0.1}}
 if __name__ == "__main__":
     try:
-        from neuralforge_child import send  # in the game: the Lab part plots these series (F6)
+        from neuralforge_child import send  # in the game: the Lab part plots these series (F4)
     except ImportError:
         send = None
     for name, hp in RACE.items():
