@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
+import math
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import REPO
@@ -100,3 +103,79 @@ def test_corpus_is_plays_one_after_another():
     assert text.startswith("HAMLET, PRINCE OF DENMARK\n")
     assert "THE TEMPEST" in corpus.valid_text()
     assert "\n\n\n" not in text and not re.search(r" +\n", text)
+
+
+# ---------------------------------------------------------------- the tiny GPT
+
+TINYGPT = REPO / "datasets" / "tinygpt"
+MANIFEST = json.loads((TINYGPT / "manifest.json").read_text(encoding="utf-8"))
+VALID_SLICE = 8 * 64 + 1  # the first 513 validation characters: 8 windows of 64 predictions
+VALID_BOUND = 2.0  # shipped model: 1.813 on this slice, 1.958 on the whole validation text; step 1000: 2.12
+
+
+@pytest.fixture(scope="module")
+def gpt():
+    from forge_tui.tinygpt import model_module
+
+    return model_module()
+
+
+def test_weights_are_the_recorded_ones_and_the_manifest_lays_them_out():
+    data = (TINYGPT / "weights.bin").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == recorded("sha256 of weights.bin")
+    offset = 0
+    for tensor in MANIFEST["tensors"]:
+        assert tensor["offset"] == offset, tensor["name"]
+        offset += math.prod(tensor["shape"])
+    assert offset == MANIFEST["parameters"] == len(data) // 4
+    assert MANIFEST["vocabulary"] == corpus.vocabulary()
+    assert len(data) < 4_000_000
+
+
+def test_numpy_forward_matches_torch_on_the_same_weights(gpt):
+    torch = pytest.importorskip("torch")
+    torch.set_num_threads(1)
+    train = load_script(TINYGPT / "train.py")
+    reference = train.load_exported(TINYGPT).double().eval()
+    text = corpus.valid_text()[:128]
+    ids = np.stack([gpt.encode(text[:64]), gpt.encode(text[64:])])
+    with torch.no_grad():
+        want = reference(torch.from_numpy(ids)).numpy()
+    assert np.abs(gpt.forward(ids) - want).max() < 1e-5
+    assert np.abs(gpt.forward(ids[1, :7]) - want[1, :7]).max() < 1e-5  # a prefix: the mask holds
+
+
+def test_attention_is_causal_and_rows_sum_to_one(gpt):
+    weights = gpt.attention(gpt.encode("To be, or not to be, that is the question"))
+    config = MANIFEST["config"]
+    T = 41
+    assert weights.shape == (config["n_layer"], config["n_head"], T, T)
+    assert np.allclose(weights.sum(axis=-1), 1.0)
+    assert np.all(weights[..., np.triu_indices(T, 1)[0], np.triu_indices(T, 1)[1]] == 0)
+
+
+def test_shipped_model_predicts_the_validation_text(gpt):
+    assert gpt.loss(corpus.valid_text()[:VALID_SLICE]) < VALID_BOUND < math.log(len(corpus.vocabulary()))
+
+
+def test_generation_is_seeded_and_uses_the_vocabulary(gpt):
+    text = gpt.generate("ROMEO.\n", 12, seed=3)
+    assert text == gpt.generate("ROMEO.\n", 12, seed=3) and text.startswith("ROMEO.\n")
+    assert len(text) == 19 and set(text) <= set(corpus.vocabulary())
+    assert text != gpt.generate("ROMEO.\n", 12, seed=4)
+
+
+def test_model_refuses_what_it_cannot_read(gpt):
+    with pytest.raises(ValueError, match="never saw"):
+        gpt.encode("naïve")
+    with pytest.raises(ValueError, match="1 to 64"):
+        gpt.forward(np.zeros(65, dtype=int))
+
+
+def test_training_log_and_manifest_agree():
+    lines = (TINYGPT / "train_log.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "step train_loss val_loss elapsed_s"
+    last = [line for line in lines if line[:1].isdigit()][-1].split()
+    assert int(last[0]) == MANIFEST["training"]["steps"] == 2000
+    final = json.loads(lines[-1].removeprefix("# final: "))
+    assert final == MANIFEST["training"]
