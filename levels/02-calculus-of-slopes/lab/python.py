@@ -29,7 +29,7 @@ class Value:
 
     def __mul__(self, other):
         """self * other (a plain number is wrapped too); slopes other.data and self.data."""
-        raise NotImplementedError("remember to accumulate (+=), never assign")
+        raise NotImplementedError("each factor's slope is the other factor; accumulate, never assign")
 
     def exp(self):
         """e^self; its slope is the output itself."""

@@ -15,7 +15,7 @@ def power_iteration(A, iters=100, seed=0):
     """
     rng = np.random.default_rng(seed)
     v = rng.standard_normal(A.shape[0])
-    raise NotImplementedError("normalise v, then loop: v = A @ v; v /= norm(v)")
+    raise NotImplementedError("start v at length 1; then, iters times, multiply by A and rescale to length 1")
 
 
 def svd_2x2(A):
@@ -38,7 +38,7 @@ def svd(A):
     is undefined: complete U with unit vectors orthogonal to the others.
     Power iteration with deflation on A^T A, or Jacobi rotations, both work.
     """
-    raise NotImplementedError("eigenpairs of A.T @ A, sorted; s = sqrt(eigenvalues); u_i = A v_i / s_i")
+    raise NotImplementedError("the symmetric matrix A.T @ A holds s and V; U follows from A, V and s")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ def softmax(z, T=1.0):
 
     Subtract the row max before exp so large logits do not overflow.
     """
-    raise NotImplementedError("z = z / T; z = z - z.max(axis=-1, keepdims=True); then exp and normalise")
+    raise NotImplementedError("divide by T, shift each row so that its largest logit is 0, "
+                              "then exponentiate and normalise")
 
 
 def cross_entropy(z, y):
@@ -20,12 +21,13 @@ def cross_entropy(z, y):
 
     Use log-sum-exp: -log p_y = logsumexp(z) - z_y.
     """
-    raise NotImplementedError("shift by the max, then logsumexp(z) - z[np.arange(B), y]")
+    raise NotImplementedError("write -log p_y with the logits: the row's log-sum-exp minus "
+                              "the target's logit")
 
 
 def kl_divergence(p, q):
     """KL(p || q) = sum p * log(p / q) for two distributions of shape (V,). Terms with p = 0 count 0."""
-    raise NotImplementedError("mask out p == 0 before taking logs")
+    raise NotImplementedError("leave out the terms where p is 0 before taking logs")
 
 
 def softmax_ce_grad(z, y):
