@@ -284,3 +284,38 @@ def test_the_rust_starter_builds_and_runs_by_hand(tmp_path):
                    capture_output=True, timeout=300)
     out = subprocess.run([str(tmp_path / "lab")], capture_output=True, text=True, timeout=30).stdout
     assert "(want 0.705007)" in out and "grads[0] was never written" in out
+
+
+# Small changes to each function of the C reference: (function, what is changed, replacement).
+C_MUTATIONS = [
+    ("linear_forward", "double sum = b[j];", "double sum = 0;"),
+    ("linear_forward", "sum += x[r * n_in + i] * W[i * n_out + j];", "sum += x[r * n_in + i] * W[j * n_in + i];"),
+    ("linear_backward", "for (int r = 0; r < batch; r++) sum += x[r * n_in + i] * dy[r * n_out + j];",
+     "for (int r = 1; r < batch; r++) sum += x[r * n_in + i] * dy[r * n_out + j];"),
+    ("linear_backward", "for (int j = 0; j < n_out; j++) sum += dy[r * n_out + j] * W[i * n_out + j];",
+     "for (int j = 0; j < n_out; j++) sum -= dy[r * n_out + j] * W[i * n_out + j];"),
+    ("relu_forward", "h[k] = z[k] > 0 ? z[k] : 0;", "h[k] = z[k] > 0 ? z[k] : z[k] * 0.01;"),
+    ("relu_backward", "dz[k] = z[k] > 0 ? dh[k] : 0;", "dz[k] = z[k] >= 0 ? dh[k] : 0;"),
+    ("softmax_xent", "loss += top + log(total) - z[labels[r]];", "loss += log(total) - z[labels[r]];"),
+    ("softmax_xent", "p[labels[r]] -= 1.0 / batch;", "p[labels[r]] += 1.0 / batch;"),
+    ("softmax_xent", "return loss / batch;", "return loss;"),
+    ("mlp_backward", "if (l > 0) relu_backward(z[l - 1], dx, dx, batch * widths[l]);",
+     "if (l > 0) relu_backward(z[l], dx, dx, batch * widths[l]);"),
+    ("mlp_backward", "for (int l = 2; l >= 0; l--) {", "for (int l = 2; l >= 1; l--) {"),
+]
+
+
+@needs_gcc
+@pytest.mark.parametrize(("function", "old", "new"), C_MUTATIONS, ids=[f"{m[0]}-{i}" for i, m in enumerate(C_MUTATIONS)])
+def test_a_small_change_to_the_c_reference_loses(function, old, new, tmp_path):
+    source = (C_DIR / "reference.c").read_text()
+    assert source.count(old) == 1, old
+    lab = tmp_path / "mutant.c"
+    lab.write_text(source.replace(old, new))
+    (tmp_path / "build").mkdir()
+    try:
+        fight = build_c(lab, tmp_path / "build")
+    except subprocess.CalledProcessError:  # a mutant that does not build loses too
+        return
+    results = answers(fight, 0)
+    assert any(not passed for _, passed, _ in results), f"{function}: {new!r} won the boss"
