@@ -241,6 +241,15 @@ def test_hints_nudge_first_and_never_hand_over_code(module):
         assert not any(token in case["hint"] for token in CODE), (case["name"], case["hint"])
 
 
+@pytest.mark.parametrize("module", MODULES)
+def test_gate_hints_nudge_first(module):
+    """The gate's three hints escalate: the first names the idea in words, with no equation yet."""
+    import tomllib
+
+    hints = tomllib.loads((REPO / "levels" / MODULES[module] / "level.toml").read_text())["gate"]["hints"]
+    assert len(hints) == 3 and "=" not in hints[0], hints[0]
+
+
 # ---------------------------------------------------------------- the judge holds
 
 GARBAGE = [
