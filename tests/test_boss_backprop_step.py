@@ -303,3 +303,39 @@ def test_the_sandboxed_fight_and_checks_agree(sandbox):
     assert passed.all_passed, passed.message
     failed = check_lab_sync(lab_checks, STARTER, sandbox)
     assert not failed.all_passed and failed.passed == 2
+
+
+# ---------------------------------------------------------------- played through the TUI
+
+async def test_module_6_is_forged_through_the_tui_and_earns_backproparena(isolated_home):
+    from textual.widgets import Input, TextArea
+
+    from forge_tui.app import NeuralForgeApp
+    from forge_tui.screens.level import LevelScreen
+    from forge_tui.unlocks import EARNED, find_unlock, unlock_state
+    from forge_tui.widgets.boss import BossPanel
+
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        game = app.game
+        run = game.store.create_run("ada", ["hacker", "artist"], "python")
+        for module in game.catalog.modules[:5]:
+            run = game.store.update(run.id, lambda state, m=module: setattr(state.progress(m.id), "gate_passed", True))
+        module = game.catalog.module("backprop-step")
+        await app.push_screen(LevelScreen(run, module, "lab"))
+        await pilot.pause()
+        app.screen.query_one("#lab-editor", TextArea).text = REFERENCE.read_text()
+        await pilot.press("ctrl+b")  # the boss, then its confirmation fight on fresh cases
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = app.screen.query_one(BossPanel)
+        assert panel.passed == panel.total == 8
+        await pilot.press("5")  # the Gate
+        await pilot.pause()
+        gate = app.screen.query_one("#gate-input", Input)
+        gate.focus()
+        await pilot.press(*"203264", "enter")
+        await pilot.pause(0.3)
+        saved = game.store.load(run.id).progress(module.id)
+        assert saved.boss_defeated and saved.gate_passed
+        assert unlock_state(find_unlock("BackpropArena"), game.store.load(run.id), game) == EARNED
