@@ -364,35 +364,32 @@ OPS = {
 }
 
 
-def _judge_op(check, got) -> tuple[str, str]:
+def _judge_op(check, got) -> str:
     inputs = check["inputs"]
     out, numeric = _op_expected(inputs)
     if inputs["op"] == "z.relu()":  # the kink: central differences straddle 0, the convention says 0
         z = np.array(inputs["z"])
         numeric = [np.where(z > 0, np.array(inputs["G"]), 0.0)]
-    expected = "out and every gradient within 1e-6 of central differences"
     _compare("out", _array(got, "out", out.shape), out, what="expected")
     if not inputs["grads"]:
-        return "out as NumPy computes it", "the forward value matches"
+        return "the forward value matches"
     for name, want in zip(inputs["names"], numeric):
         _compare(f"d{name}", _array(got, f"d{name}", want.shape), want, what="central differences give")
-    return expected, "forward and gradients match central differences"
+    return "forward and gradients match central differences"
 
 
-def _judge_tensor(check, got) -> tuple[str, str]:
-    expected = "data [[1.0, 2.0], [3.0, 4.0]] as float64, grad all zeros"
+def _judge_tensor(check, got) -> str:
     if not isinstance(got, dict) or got.get("dtype") != "float64":
         raise Wrong(f"data has dtype {_show(got.get('dtype') if isinstance(got, dict) else got)}, "
                     "expected float64 (gradients need real numbers)")
     _compare("data", _array(got, "data", (2, 2)), np.array([[1.0, 2.0], [3.0, 4.0]]))
     _compare("grad", _array(got, "grad", (2, 2)), np.zeros((2, 2)), tolerance=0.0)
-    return expected, "a float64 array with a zero gradient of the same shape"
+    return "a float64 array with a zero gradient of the same shape"
 
 
-def _judge_init(check, got) -> tuple[str, str]:
+def _judge_init(check, got) -> str:
     sizes = check["inputs"]["sizes"]
-    shapes = [s for n_in, n_out in zip(sizes[:-1], sizes[1:]) for s in ((n_in, n_out), (n_out,))]
-    expected = f"tensors of shapes {shapes}; W ~ N(0, 2/n_in), b = 0"
+    shapes = _init_shapes(sizes)
     if not isinstance(got, dict) or not isinstance(got.get("arrays"), list):
         raise Wrong(f"expected a list of tensors, got {_show(got)}")
     if len(got["arrays"]) != len(shapes):
@@ -412,14 +409,14 @@ def _judge_init(check, got) -> tuple[str, str]:
         if not 0.85 * want <= std <= 1.15 * want or abs(float(array.mean())) > 0.2 * want:
             raise Wrong(f"{name} has mean {array.mean():.3g} and std {std:.3g}; He initialisation "
                         f"gives mean 0 and std sqrt(2/{shape[0]}) = {want:.3g}")
-    return expected, "two tensors per layer, He-scaled weights, zero biases"
+    return "two tensors per layer, He-scaled weights, zero biases"
 
 
-def _judge_forward(check, got) -> tuple[str, str]:
+def _judge_forward(check, got) -> str:
     inputs = check["inputs"]
     want = logits(_unflat(inputs), np.array(inputs["X"]))
     _compare("logits", _array({"logits": got}, "logits", want.shape), want)
-    return "the logits of x @ W + b per layer, ReLU between", "the logits match"
+    return "the logits match"
 
 
 def _sgd(params, X, y, lr) -> float:
@@ -445,11 +442,9 @@ def _sgd(params, X, y, lr) -> float:
     return loss
 
 
-def _judge_train(check, got) -> tuple[str, str]:
+def _judge_train(check, got) -> str:
     inputs = check["inputs"]
-    params, X, y = _unflat(inputs), np.array(inputs["X"]), np.array(inputs["y"])
-    first, second = _sgd(params, X, y, 0.5), _sgd(params, X, y, 0.5)
-    expected = f"losses {first:.6f} then {second:.6f}, and the parameters after two steps"
+    (first, second), params = _two_steps(inputs)
     if not isinstance(got, dict):
         raise Wrong(f"expected the loss and the parameters, got {_show(got)}")
     for key, want in (("loss", first), ("loss2", second)):
@@ -464,20 +459,19 @@ def _judge_train(check, got) -> tuple[str, str]:
     for i, want in enumerate(params):
         name = f"W{i // 2 + 1}" if i % 2 == 0 else f"b{i // 2 + 1}"
         _compare(name, _array({name: arrays[i]}, name, want.shape), want)
-    return expected, "both losses and every updated parameter match"
+    return "both losses and every updated parameter match"
 
 
-def _judge_predict(check, got) -> tuple[str, str]:
+def _judge_predict(check, got) -> str:
     inputs = check["inputs"]
     want = logits(_unflat(inputs), np.array(inputs["X"])).argmax(axis=1).tolist()
     if got != want:
         raise Wrong(f"predicted {_show(got)}, expected {want}")
-    return str(want), "every row's class matches"
+    return "every row's class matches"
 
 
-def _judge_digits(check, got) -> tuple[str, str]:
+def _judge_digits(check, got) -> str:
     labels = check["labels"]
-    expected = f"test accuracy at least {ACCURACY:.0%} within {BUDGET_S:g} s"
     if not isinstance(got, dict) or not isinstance(got.get("predictions"), list):
         raise Wrong(f"expected predictions, got {_show(got)}")
     predictions = got["predictions"]
@@ -494,7 +488,7 @@ def _judge_digits(check, got) -> tuple[str, str]:
         raise Wrong(f"{verdict}: below {ACCURACY:.0%} (last batch loss {_show(loss)})")
     if seconds > BUDGET_S:
         raise Wrong(f"{verdict}: slower than {BUDGET_S:g} s")
-    return expected, verdict
+    return verdict
 
 
 JUDGES = {"tensor": _judge_tensor, "op": _judge_op, "init": _judge_init, "forward": _judge_forward,
@@ -503,15 +497,42 @@ JUDGES = {"tensor": _judge_tensor, "op": _judge_op, "init": _judge_init, "forwar
 
 def judge(check: dict, got) -> tuple[bool, str, str]:
     """(passed, expected as text, one line for the learner)."""
+    expected = expected_text(check)
     try:
-        expected, verdict = JUDGES[check["kind"]](check, got)
+        verdict = JUDGES[check["kind"]](check, got)
     except Wrong as wrong:
-        return False, _expected_text(check), str(wrong)
+        return False, expected, str(wrong)
     except Exception as error:  # noqa: BLE001 - an answer the judge cannot read is a wrong answer
-        return False, _expected_text(check), f"the answer could not be read ({type(error).__name__}): {_show(got)}"
+        return False, expected, f"the answer could not be read ({type(error).__name__}): {_show(got)}"
     return True, expected, verdict
 
 
-def _expected_text(check) -> str:
-    return {"op": "out and every gradient within 1e-6 of central differences",
-            "digits": f"test accuracy at least {ACCURACY:.0%} within {BUDGET_S:g} s"}.get(check["kind"], check["summary"])
+def expected_text(check) -> str:
+    """What the check expects, as the learner sees it beside what came back."""
+    kind, inputs = check["kind"], check.get("inputs", {})
+    if kind == "op":
+        return ("out and every gradient within 1e-6 of central differences" if inputs["grads"]
+                else "out as NumPy computes it")
+    if kind == "tensor":
+        return "data [[1.0, 2.0], [3.0, 4.0]] as float64, grad all zeros"
+    if kind == "init":
+        return f"tensors of shapes {_init_shapes(inputs['sizes'])}; W ~ N(0, 2/n_in), b = 0"
+    if kind == "forward":
+        return f"logits {np.round(logits(_unflat(inputs), np.array(inputs['X'])), 4).tolist()}"
+    if kind == "train":
+        (first, second), _ = _two_steps(inputs)
+        return f"losses {first:.6f} then {second:.6f}, and the parameters after two steps"
+    if kind == "predict":
+        return str(logits(_unflat(inputs), np.array(inputs["X"])).argmax(axis=1).tolist())
+    return f"test accuracy at least {ACCURACY:.0%} within {BUDGET_S:g} s"
+
+
+def _init_shapes(sizes) -> list[tuple[int, ...]]:
+    return [s for n_in, n_out in zip(sizes[:-1], sizes[1:]) for s in ((n_in, n_out), (n_out,))]
+
+
+def _two_steps(inputs) -> tuple[tuple[float, float], list[np.ndarray]]:
+    """The losses of two SGD steps on the check's batch (lr 0.5) and the parameters after them."""
+    params, X, y = _unflat(inputs), np.array(inputs["X"]), np.array(inputs["y"])
+    first = _sgd(params, X, y, 0.5)
+    return (first, _sgd(params, X, y, 0.5)), params
