@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from textual import events
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding
 from textual.geometry import Size
+from textual.worker import Worker, WorkerState
 
 from forge_tui.content import Catalog
 from forge_tui.game import Game
+from forge_tui.messages import RunChanged
+from forge_tui.saves import RunState
+from forge_tui.session import Session
 from forge_tui.unlocks.palette import UnlockCommands
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -38,6 +42,7 @@ class NeuralForgeApp(App):
     ):
         super().__init__()
         self.game = Game(home, content)
+        self.session: Session | None = None  # the run being played; every screen acts through it
         self._sandbox = sandbox
         self.resume = resume
         # The hook's reading timer; tests and benchmarks switch it off.
@@ -66,6 +71,30 @@ class NeuralForgeApp(App):
 
             self._sandbox = Sandbox.start()
         return self._sandbox
+
+    def open_run(self, run: RunState) -> Session:
+        """Play `run` from now on: one session for every screen and tool."""
+        if self.session is None or self.session.run.id != run.id:
+            self.session = Session(self.game, run, sandbox=lambda: self.sandbox,
+                                   on_change=lambda state: self.post_message(RunChanged(state)))
+        return self.session
+
+    @on(RunChanged)
+    def run_changed(self, event: RunChanged) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(RunChanged(event.run))
+
+    @on(Worker.StateChanged)
+    def report_worker_error(self, event: Worker.StateChanged) -> None:
+        """The one place a failure in background work reaches the player. Workers start with
+        exit_on_error=False so that one failure never closes the game; their state messages do
+        not bubble, so each screen that starts workers hands them here (`forge_worker_failed`)."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        what = event.worker.description or event.worker.group or "background work"
+        self.notify(f"Something went wrong in {what}: {type(error).__name__}: {error}",
+                    title="Error", severity="error", timeout=15, markup=False)
 
     def on_unmount(self) -> None:
         if self._sandbox is not None:

@@ -127,7 +127,8 @@ async def test_reference_only_after_victory(isolated_home):
         await pilot.press("ctrl+f")
         await pilot.pause()
         assert not isinstance(app.screen, ReferenceScreen)
-        app.screen.run = app.game.defeat_boss(run, module)
+        app.game.defeat_boss(run, module)  # saved as another process would save it
+        assert app.session.reload_if_changed()
         await pilot.press("ctrl+f")
         await pilot.pause()
         assert isinstance(app.screen, ReferenceScreen)

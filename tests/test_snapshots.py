@@ -44,7 +44,18 @@ def test_start_screen(snap_compare, app):
     assert snap_compare(app, terminal_size=SIZE, run_before=still)
 
 
-def test_signup_screen(snap_compare, app):
+def test_signup_screen(snap_compare, app, monkeypatch):
+    """The languages are fixed here: what a machine has (gcc, rustc, torch) must not change the picture."""
+    from forge_tui.screens import signup
+    from forge_tui.toolchains import Language
+
+    monkeypatch.setattr(signup, "languages", lambda: [
+        Language("python", "Python", True, "always available; every module"),
+        Language("c", "C", True, "/usr/bin/gcc; modules 01, 05, 06"),
+        Language("rust", "Rust", False, "no rustc found: install Rust's compiler rustc"),
+        Language("triton", "Triton", False, "no module has a Triton lab yet"),
+    ])
+
     async def before(pilot):
         await pilot.press("n")
         await pilot.pause()

@@ -166,19 +166,31 @@ async def test_help_opens_and_closes(isolated_home):
         assert type(app.screen).__name__ == "StartScreen"
 
 
-async def test_hook_timer_counts_and_skips(isolated_home):
+async def test_the_hook_is_read_at_the_players_pace(isolated_home):
+    """Space reveals the next paragraph; t starts a timed reveal; space after the last goes on."""
     app = NeuralForgeApp(animate=True)
     async with app.run_test(size=SIZE) as pilot:
         run = app.game.store.create_run("ada", ["hacker", "artist"], "python")
         module = app.game.catalog.module(1)
+        paragraphs = [p for p in module.hook.split("\n\n") if p.strip()]
         await app.push_screen(LevelScreen(run, module))
         await pilot.pause()
-        timer = text_of(app.screen.query_one("#hook-timer", Static))
-        assert "1:30" in timer and "space skips" in timer
+        line = text_of(app.screen.query_one("#hook-timer", Static))
+        assert f"next paragraph (1 of {len(paragraphs)})" in line
+        shown = text_of(app.screen.query_one("#hook-text", Static))
+        assert paragraphs[0].strip()[:40] in shown and paragraphs[1].strip()[:40] not in shown
+        await pilot.press("t")
+        assert "timed reveal on" in text_of(app.screen.query_one("#hook-timer", Static))
+        await pilot.press("t")
+        for _ in paragraphs[1:]:
+            await pilot.press("space")
+        await pilot.pause()
+        assert "on to the math" in text_of(app.screen.query_one("#hook-timer", Static))
+        assert app.screen.query_one("#parts", TabbedContent).active == "hook"
+        assert app.game.store.load(run.id).modules[module.id].hook_seen
         await pilot.press("space")
         await pilot.pause()
         assert app.screen.query_one("#parts", TabbedContent).active == "math"
-        assert app.game.store.load(run.id).modules[module.id].hook_seen
 
 
 async def test_a_dropped_in_module_shows_on_the_map(isolated_home, tmp_path, monkeypatch):
@@ -238,3 +250,34 @@ async def test_a_corrupt_save_is_recovered_with_a_message(isolated_home):
         assert isinstance(app.screen, MapScreen)
         assert any("damaged" in n.message for n in app._notifications)
         assert list(state.parent.glob("state.json.damaged-*")), "the damaged file is kept aside"
+
+
+async def test_signup_refuses_a_name_already_taken(isolated_home):
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.game.store.create_run("Ada", ["scientist", "builder"], "python")
+        await sign_up(pilot, "ada")
+        assert type(app.screen).__name__ == "SignupScreen"
+        assert "A run named 'Ada' already exists" in text_of(app.screen.query_one("#signup-error", Static))
+        assert [r.name for r in app.game.store.list_runs()] == ["Ada"]
+
+
+async def test_the_map_shows_a_gate_passed_from_the_shell(isolated_home):
+    """One session per game: a change saved by another process (the CLI) reaches the open map."""
+    from forge_tui.game import Game
+
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_up(pilot)
+        assert isinstance(app.screen, MapScreen)
+        total = len(app.game.catalog.modules)
+        assert f"0/{total} gates" in text_of(app.screen.query_one("#map-bar", Static))
+        other = Game()  # what `neuralforge gate 1 "8, 9"` does, in another process
+        module = other.catalog.module(1)
+        other.submit_gate(other.store.resolve("ada"), module, module.gate.answer)
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if f"1/{total} gates" in text_of(app.screen.query_one("#map-bar", Static)):
+                break
+        assert f"1/{total} gates" in text_of(app.screen.query_one("#map-bar", Static))
+        assert app.session.run.modules[module.id].gate_passed

@@ -184,8 +184,8 @@ async def test_matrixlab_lab_that_raises_is_explained_and_the_tool_stays_live(sa
 
 
 async def test_missing_function_and_garbage_answers_are_named(sandbox):
-    """The run is found on the screen beneath the tool (a level's), not the latest played run."""
-    from textual.screen import Screen
+    """The run is the app's session's (the run being played), not the latest played run."""
+    from forge_tui.session import Session
 
     game = Game()
     run = new_run(game)
@@ -193,15 +193,10 @@ async def test_missing_function_and_garbage_answers_are_named(sandbox):
             "def cosine_similarity(u, v):\n    return [1, 2]\n\ndef project(v, u):\n    return [1.0]\n")
     new_run(game)  # a later run, without a lab: the tool must not pick it
 
-    class Level(Screen):
-        def __init__(self, run):
-            super().__init__()
-            self.run = run
-
     class GameLike(App):
         def on_mount(self) -> None:
             self.game, self.sandbox = game, sandbox
-            self.push_screen(Level(run))
+            self.session = Session(game, run)
             self.push_screen(find_unlock("MatrixLab").open())
 
     app = GameLike()

@@ -57,19 +57,15 @@ def _game(app):
 
 
 def current_run(screen, game):
-    """The run the tool works for: the screen's own ``run``, else the nearest screen beneath it
-    that has one (the level or the map it was opened from), else the latest played run."""
+    """The run the tool works for: the screen's own ``run`` (a tool opened by
+    `neuralforge unlock --run`), else the game's session (the run being played), else the latest
+    played run."""
     run = getattr(screen, "run", None)
     if run is not None:
         return run
-    try:
-        stack = list(screen.app.screen_stack)
-    except Exception:  # noqa: BLE001 - no app yet: fall back to the saves
-        stack = []
-    for below in reversed(stack):
-        run = getattr(below, "run", None)
-        if run is not None:
-            return run
+    session = getattr(getattr(screen, "app", None), "session", None)
+    if session is not None:
+        return session.run
     try:
         return game.store.resolve(None)
     except Exception:  # noqa: BLE001 - no readable run: there is no lab either

@@ -39,43 +39,33 @@ def _err(message: str) -> int:
 
 
 def run(args) -> int:
+    import asyncio
     from pathlib import Path
 
-    from forge_tui.boss import fight_sync, load_boss
-    from forge_tui.languages import BY_ID
     from forge_tui.game import Game, GameError
-    from forge_tui.labs import ensure_lab
-    from forge_tui.locations import data_directory
+    from forge_tui.languages import BY_ID
     from forge_tui.runner import Sandbox, SandboxError
     from forge_tui.safetext import strip_controls
+    from forge_tui.session import Session
 
     sandbox = Sandbox.start()  # first: numpy loads in the zygote while the rest is read
     try:
         game = Game()
         try:
             module = game.catalog.module(args.module)
+            session = Session.open(game, args.run, sandbox=lambda: sandbox)
         except KeyError as err:
             return _err(err.args[0])
-        run_state = game.store.resolve(args.run)
-        try:
-            game.require_playable(run_state, module)
         except GameError as err:
             return _err(str(err))
-        boss = load_boss(module.id)
-        if boss is None:
-            return _err(f"module {module.number} ({module.title}) has no boss yet")
-        if args.file:
-            lab = Path(args.file)
-            if not lab.is_file():
-                return _err(f"no such file: {lab}")
-        else:
-            lab = ensure_lab(data_directory(), run_state.id, module, boss.lab_language(run_state.language))
-        print(f"{module.boss_name or 'The boss'} (module {module.number}: {module.title})")
-        print(f"Lab: {strip_controls(str(lab))}")
-        try:
-            print(f"Sandbox: {sandbox.describe()}")
-        except SandboxError as err:
-            return _err(str(err))
+        file = Path(args.file) if args.file else None
+        if file is not None and not file.is_file():
+            return _err(f"no such file: {file}")
+
+        def begin(boss, lab, protections: str) -> None:
+            print(f"{module.boss_name or 'The boss'} (module {module.number}: {module.title})")
+            print(f"Lab: {strip_controls(str(lab))}")
+            print(f"Sandbox: {protections}")
 
         def show(case) -> None:
             """One case, as text: what the lab sent back never drives the terminal."""
@@ -93,16 +83,12 @@ def run(args) -> int:
             print(strip_controls("\n".join(lines)))
 
         try:
-            report = fight_sync(boss, lab, sandbox, seed=args.seed, on_case=show)
-        except SandboxError as err:
+            report = asyncio.run(session.fight(module, file=file, seed=args.seed, on_case=show, on_begin=begin))
+        except (SandboxError, GameError) as err:
             return _err(str(err))
         print(strip_controls(report.message))
         print(f"({report.passed}/{len(report.cases)} cases, {report.duration_s * 1000:.0f} ms, "
               f"judged the {BY_ID[report.language].name} lab)")
-        try:
-            game.record_fight(run_state, module, report)
-        except GameError as err:
-            return _err(f"the victory could not be saved: {err}")
         return VICTORY if report.won else DEFEAT
     finally:
         sandbox.close()

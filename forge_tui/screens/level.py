@@ -9,6 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Markdown, Static, TabbedContent, TabPane
+from textual.worker import Worker
 
 from forge_tui.content import PARTS, Module
 from forge_tui.game import GameError
@@ -37,7 +38,8 @@ class LevelScreen(Screen):
         Binding("escape", "back", "Map"),
         Binding("left_square_bracket", "step_part(-1)", "Prev", key_display="["),
         Binding("right_square_bracket", "step_part(1)", "Next", key_display="]"),
-        Binding("space", "skip_hook", "Skip hook", show=False),
+        Binding("space", "hook_next", "Next paragraph", show=False),
+        Binding("t", "hook_timer", "Timed reveal", show=False),
         Binding("ctrl+r", "run_lab", "Run"),
         Binding("f5,ctrl+n", "check_lab", "Check", key_display="F5"),
         Binding("ctrl+t", "stop", "Stop", show=False),
@@ -51,10 +53,11 @@ class LevelScreen(Screen):
 
     def __init__(self, run: RunState, module: Module, part: str | None = None) -> None:
         super().__init__()
-        self.run = run
+        self._opened_with = run
         self.module = module
         self.first_part = part if part in PARTS else "hook"
-        self.hook_elapsed = 0
+        self.hook_shown = 0  # paragraphs of the hook revealed so far
+        self.hook_timer = None  # the optional timed reveal (t)
         self.math_rendered = False
 
     # --- layout ------------------------------------------------------------------
@@ -96,63 +99,88 @@ class LevelScreen(Screen):
                     yield Button("Open", id="open-unlock", variant="primary")
         yield Footer()
 
-    def progress(self):
-        saved = self.run.modules.get(self.module.id)
-        from forge_tui.saves import ModuleProgress
+    @property
+    def session(self):
+        """The app's session, opened on this screen's run if the app plays another one."""
+        session = self.app.session
+        if session is None or session.run.id != self._opened_with.id:
+            session = self.app.open_run(self._opened_with)
+        return session
 
-        return saved or ModuleProgress()
+    @property
+    def run(self) -> RunState:
+        return self.session.run
+
+    def progress(self):
+        return self.session.progress(self.module)
+
+    @on(Worker.StateChanged)
+    def forge_worker_failed(self, event: Worker.StateChanged) -> None:
+        self.app.report_worker_error(event)
 
     def on_mount(self) -> None:
-        self.paint_hook(done=self.progress().hook_seen or not self.app.animate)
+        self.hook_shown = len(self.hook_paragraphs()) if self.progress().hook_seen or not self.app.animate else 1
+        self.paint_hook()
         self.paint_boss()
         self.paint_gate()
         self.paint_unlock()
-        if self.app.animate and not self.progress().hook_seen:
-            self.hook_timer = self.set_interval(1, self.tick_hook)
         if self.first_part == "math":
             self.render_math()
         self.call_after_refresh(self.focus_part, self.first_part)
         self.save_position(self.first_part)
 
     # --- parts ---------------------------------------------------------------------
-    def paint_hook(self, done: bool) -> None:
-        paragraphs = [p.strip() for p in self.module.hook.strip().split("\n\n") if p.strip()]
-        if done:
-            shown = len(paragraphs)
-        else:
-            shown = 1 + (len(paragraphs) - 1) * self.hook_elapsed // HOOK_SECONDS
-        self.query_one("#hook-text", Static).update(literal("\n\n".join(paragraphs[:shown])))
-        timer = self.query_one("#hook-timer", Static)
-        if done:
-            timer.update("[dim]] or 2: on to the math[/]")
-        else:
-            left = HOOK_SECONDS - self.hook_elapsed
-            filled = 20 * self.hook_elapsed // HOOK_SECONDS
-            timer.update(f"[dim]{'━' * filled}{'─' * (20 - filled)} {left // 60}:{left % 60:02d} · space skips[/]")
+    def hook_paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.module.hook.strip().split("\n\n") if p.strip()]
 
-    def tick_hook(self) -> None:
-        self.hook_elapsed += 1
-        if self.hook_elapsed >= HOOK_SECONDS:
+    def paint_hook(self) -> None:
+        """The hook so far, read at the player's pace: space reveals the next paragraph."""
+        paragraphs = self.hook_paragraphs()
+        self.query_one("#hook-text", Static).update(literal("\n\n".join(paragraphs[: self.hook_shown])))
+        line = self.query_one("#hook-timer", Static)
+        if self.hook_shown >= len(paragraphs):
+            line.update("[dim]space, ] or 2: on to the math[/]")
+            return
+        timed = "t: timed reveal on" if self.hook_timer else "t: timed reveal"
+        line.update(f"[dim]space: next paragraph ({self.hook_shown} of {len(paragraphs)}) · {timed} · ] skips[/]")
+
+    def action_hook_next(self) -> None:
+        """Space on the Hook: the next paragraph; once all are shown, on to the math."""
+        if self.query_one("#parts", TabbedContent).active != "hook":
+            return
+        if self.hook_shown < len(self.hook_paragraphs()):
+            self.reveal_paragraph()
+        else:
+            self.action_part("math")
+
+    def reveal_paragraph(self) -> None:
+        self.hook_shown = min(self.hook_shown + 1, len(self.hook_paragraphs()))
+        if self.hook_shown >= len(self.hook_paragraphs()):
             self.finish_hook()
         else:
-            self.paint_hook(done=False)
+            self.paint_hook()
+
+    def action_hook_timer(self) -> None:
+        """t: reveal a paragraph every HOOK_SECONDS / paragraphs seconds (about 90 s for the
+        whole hook), or stop doing so."""
+        if self.hook_timer is not None:
+            self.hook_timer.stop()
+            self.hook_timer = None
+        elif self.hook_shown < len(self.hook_paragraphs()):
+            self.hook_timer = self.set_interval(HOOK_SECONDS / len(self.hook_paragraphs()), self.reveal_paragraph)
+        self.paint_hook()
 
     def finish_hook(self) -> None:
-        timer = getattr(self, "hook_timer", None)
-        if timer:
-            timer.stop()
+        if self.hook_timer is not None:
+            self.hook_timer.stop()
             self.hook_timer = None
-        self.paint_hook(done=True)
+        self.hook_shown = len(self.hook_paragraphs())
+        self.paint_hook()
         if not self.progress().hook_seen:
             try:
-                self.run = self.app.game.mark_hook_seen(self.run, self.module)
+                self.session.mark_hook_seen(self.module)
             except GameError as err:
                 self.notify(str(err), severity="error", markup=False)
-
-    def action_skip_hook(self) -> None:
-        if self.query_one("#parts", TabbedContent).active == "hook":
-            self.finish_hook()
-            self.action_part("math")
 
     def has_boss(self) -> bool:
         return (bosses_directory() / self.module.id / "boss.py").is_file()
@@ -168,9 +196,7 @@ class LevelScreen(Screen):
 
     # --- running things in the sandbox ------------------------------------------------------
     def labs_refused(self) -> bool:
-        from forge_tui.labrun import labs_refused
-
-        reason = labs_refused()
+        reason = self.session.labs_refused()
         if reason:
             self.notify(reason[0].upper() + reason[1:] + ".", severity="warning", timeout=10, markup=False)
         return bool(reason)
@@ -187,12 +213,11 @@ class LevelScreen(Screen):
         self.run_worker(self._run_lab(panel), group="sandbox", exclusive=True, exit_on_error=False)
 
     async def _run_lab(self, panel: LabPanel) -> None:
-        from forge_tui.labrun import run_lab
         from forge_tui.runner import SandboxError
 
         try:
-            result = await run_lab(self.app.sandbox, panel.path, on_output=panel.write_output)
-        except SandboxError as err:
+            result = await self.session.run_lab(self.module, on_output=panel.write_output)
+        except (SandboxError, GameError) as err:
             panel.write_output(f"\n[the sandbox could not run: {err}]\n")
             return
         panel.write_output(f"\n[{result.message} · {result.duration_s:.2f} s]\n")
@@ -202,9 +227,7 @@ class LevelScreen(Screen):
         """Run the module's graded lab checks; the checklist shows in the Lab part's output."""
         if self.labs_refused():
             return
-        from forge_tui.labcheck import CHECKS_FILE
-
-        if not (bosses_directory() / self.module.id / CHECKS_FILE).is_file():
+        if not self.session.has_checks(self.module):
             self.notify("This module's lab checks are not built yet.", severity="warning")
             return
         self.action_part("lab")
@@ -214,23 +237,16 @@ class LevelScreen(Screen):
         self.run_worker(self._check_lab(panel), group="sandbox", exclusive=True, exit_on_error=False)
 
     async def _check_lab(self, panel: LabPanel) -> None:
-        from forge_tui.labcheck import check_lab, load_checks
-        from forge_tui.labs import ensure_lab
         from forge_tui.runner import SandboxError
 
         try:
-            checks = await asyncio.to_thread(load_checks, self.module.id)
-            lab = ensure_lab(self.app.game.store.home, self.run.id, self.module, "python")
-            report = await check_lab(checks, lab, self.app.sandbox, on_check=panel.write_check)
-        except SandboxError as err:
-            panel.write_output(f"\n[the sandbox could not run the checks: {err}]\n")
+            report = await self.session.check_lab(self.module, on_check=panel.write_check,
+                                                  on_output=panel.write_output)
+        except (SandboxError, GameError) as err:
+            panel.write_output(f"\n[the checks could not run: {err}]\n")
             return
         panel.write_output(f"\n{report.message}\n")
         panel.show_checks(report.passed, report.total)
-        try:
-            self.run = self.app.game.record_checks(self.run, self.module, report.passed_names, report.total)
-        except GameError as err:
-            self.notify(str(err), severity="error", markup=False)
 
     def action_stop(self) -> None:
         stopped = [w for w in self.workers if w.group == "sandbox" and w.is_running]
@@ -252,9 +268,7 @@ class LevelScreen(Screen):
             self.action_watch_run()
 
     def action_watch_run(self) -> None:
-        from forge_tui.labcheck import CHECKS_FILE
-
-        if (bosses_directory() / self.module.id / CHECKS_FILE).is_file():
+        if self.session.has_checks(self.module):
             self.action_check_lab()
         else:
             self.action_run_lab()
@@ -270,29 +284,18 @@ class LevelScreen(Screen):
         self.run_worker(self._fight(), group="sandbox", exclusive=True, exit_on_error=False)
 
     async def _fight(self) -> None:
-        from forge_tui.boss import fight, load_boss
-        from forge_tui.labs import ensure_lab
         from forge_tui.runner import SandboxError
 
         panel = self.query_one(BossPanel)
-        home = self.app.game.store.home
         try:
-            boss = await asyncio.to_thread(load_boss, self.module.id)
-            lab = ensure_lab(home, self.run.id, self.module, boss.lab_language(self.run.language))
-            sandbox = self.app.sandbox
-            panel.begin(await asyncio.to_thread(sandbox.describe))
-            report = await fight(boss, lab, sandbox, on_case=panel.case)
-        except SandboxError as err:
-            panel.finish(False, f"The sandbox could not run the fight: {err}")
+            report = await self.session.fight(self.module, on_case=panel.case,
+                                              on_begin=lambda boss, lab, protections: panel.begin(protections))
+        except (SandboxError, GameError) as err:
+            panel.finish(False, f"The fight could not run: {err}")
             return
         panel.finish(report.won, report.message)
-        if report.counts:  # won on secret cases and confirmed on fresh ones: `game.record_fight`
-            try:
-                self.run = self.app.game.record_fight(self.run, self.module, report)
-            except GameError as err:
-                self.notify(str(err), severity="error", markup=False)
-                return
-            state = self.app.game.module_state(self.run, self.module)
+        if report.counts:  # won on secret cases, confirmed on fresh ones, and recorded by the session
+            state = self.session.state(self.module)
             self.notify(
                 "Boss defeated." + (" Module forged: its unlock is yours." if state == "forged" else " Pass the gate to forge the module."),
                 title=self.module.boss_name,
@@ -302,14 +305,15 @@ class LevelScreen(Screen):
             self.paint_unlock()
 
     def action_reference(self) -> None:
-        if not self.progress().boss_defeated:
-            self.notify("The reference solution opens once the boss is defeated.", severity="warning")
+        try:
+            reference = self.session.reference(self.module)
+        except GameError as err:
+            self.notify(str(err), severity="warning", markup=False)
             return
         from forge_tui.screens.reference import ReferenceScreen
 
         lab = self.query_one(LabPanel)
         lab.flush()
-        reference = bosses_directory() / self.module.id / "reference.py"
         mine = lab.path if lab.path and lab.path.suffix == ".py" else None
         self.app.push_screen(ReferenceScreen(self.module, reference, mine))
 
@@ -333,11 +337,11 @@ class LevelScreen(Screen):
             button.label = f"Next: {nxt.number} {nxt.short} →"
 
     def paint_unlock(self) -> None:
-        from forge_tui.unlocks import EARNED, NOT_BUILT, find_unlock, unlock_state
+        from forge_tui.unlocks import EARNED, NOT_BUILT, find_unlock
 
         module = self.module
         spec = find_unlock(module.id, self.app.game.catalog)
-        state = unlock_state(spec, self.run, self.app.game)
+        state = self.session.unlock_state(spec)
         text = {
             EARNED: "[green]Earned.[/] Open it here, with u on the map, or ctrl+p → Open unlock.",
             NOT_BUILT: "Earned when this module is forged. [dim]This tool is not built yet in this version of the game.[/]",
@@ -373,11 +377,10 @@ class LevelScreen(Screen):
     async def gate_submitted(self, event: Input.Submitted) -> None:
         feedback = self.query_one("#gate-feedback", Static)
         try:
-            outcome = await asyncio.to_thread(self.app.game.submit_gate, self.run, self.module, event.value)
+            outcome = await asyncio.to_thread(self.session.submit_gate, self.module, event.value)
         except GameError as err:
             feedback.update(markup("[yellow]$error[/]", error=err))
             return
-        self.run = outcome.state
         if outcome.malformed:
             message = markup("[yellow]$message[/]", message=outcome.message)
         elif outcome.accepted:
@@ -405,8 +408,8 @@ class LevelScreen(Screen):
         if part == "math":
             self.render_math()
         self.focus_part(part)
-        if part != "hook" and getattr(self, "hook_timer", None):
-            self.finish_hook()
+        if part != "hook" and self.hook_shown < len(self.hook_paragraphs()):
+            self.finish_hook()  # leaving the hook counts as having read it
         self.save_position(part)
 
     def focus_part(self, part: str) -> None:
@@ -421,7 +424,7 @@ class LevelScreen(Screen):
 
     def save_position(self, part: str | None) -> None:
         try:
-            self.run = self.app.game.visit(self.run, self.module, part)
+            self.session.visit(self.module, part)
         except GameError as err:
             self.notify(str(err), severity="error", markup=False)
 
@@ -442,7 +445,7 @@ class LevelScreen(Screen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.query_one(LabPanel).reset_to_starter()
+                self.query_one(LabPanel).reset_to_starter(lambda: self.session.reset_lab(self.module))
 
         self.action_part("lab")
         self.app.push_screen(

@@ -10,6 +10,7 @@ from textual.widgets import Footer, Static
 
 from forge_tui.flavors import BY_ID
 from forge_tui.game import GameError
+from forge_tui.messages import RunChanged
 from forge_tui.saves import RunState
 from forge_tui.widgets.node import ModuleNode
 from forge_tui.widgets.text import literal, markup
@@ -29,10 +30,24 @@ class MapScreen(Screen):
         Binding("q", "app.quit", "Quit"),
     ]
 
+    RELOAD_S = 2.0  # how often the map looks for changes saved by another process (the CLI)
+
     def __init__(self, run: RunState) -> None:
         super().__init__()
-        self.run = run
+        self._opened_with = run
         self.cursor = (0, 0)
+
+    @property
+    def session(self):
+        """The app's session, opened on this map's run if the app plays another one."""
+        session = self.app.session
+        if session is None or session.run.id != self._opened_with.id:
+            session = self.app.open_run(self._opened_with)
+        return session
+
+    @property
+    def run(self) -> RunState:
+        return self.session.run
 
     def compose(self) -> ComposeResult:
         game = self.app.game
@@ -53,13 +68,26 @@ class MapScreen(Screen):
             if node.module.id == current.id:
                 self.cursor = (node.column, node.row)
         self.redraw()
+        self.set_interval(self.RELOAD_S, self.reload_if_changed)
 
-    def on_screen_resume(self) -> None:
+    def reload_if_changed(self) -> None:
+        """A gate passed or a boss beaten from the shell shows here within RELOAD_S."""
         try:
-            self.run = self.app.game.reload(self.run)
+            changed = self.session.reload_if_changed()
         except GameError as err:
             self.notify(str(err), severity="error", markup=False)
+            return
+        if changed and self.is_current:
+            self.redraw()
+
+    def on_screen_resume(self) -> None:
+        self.reload_if_changed()
         self.redraw()
+
+    @on(RunChanged)
+    def run_changed(self) -> None:
+        if self.is_current:
+            self.redraw()
 
     def nodes(self) -> dict[tuple[int, int], ModuleNode]:
         return {(node.column, node.row): node for node in self.query(ModuleNode)}
@@ -153,11 +181,11 @@ class MapScreen(Screen):
         self.app.push_screen(LevelScreen(self.run, module))
 
     def action_unlock(self) -> None:
-        from forge_tui.unlocks import EARNED, find_unlock, unlock_state
+        from forge_tui.unlocks import EARNED, find_unlock
 
         module = self.selected().module
         spec = find_unlock(module.id, self.app.game.catalog)
-        state = unlock_state(spec, self.run, self.app.game)
+        state = self.session.unlock_state(spec)
         if state == EARNED:
             self.app.push_screen(spec.open())
         else:

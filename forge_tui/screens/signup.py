@@ -65,7 +65,7 @@ class SignupScreen(Screen[str | None]):
 
     @on(Button.Pressed, "#create")
     def action_create(self) -> None:
-        from forge_tui.saves import SaveError
+        from forge_tui.game import GameError
 
         name = self.query_one("#name", Input).value.strip()
         flavors = list(self.query_one("#flavors", SelectionList).selected)
@@ -81,8 +81,8 @@ class SignupScreen(Screen[str | None]):
             self.query_one("#flavors", SelectionList).focus()
             return
         try:
-            run = self.app.game.store.create_run(name, flavors, language)
-        except SaveError as err:
+            run = self.app.game.new_run(name, flavors, language)
+        except GameError as err:
             error.update(literal(err))
             return
         self.dismiss(run.id)

@@ -11,6 +11,7 @@ import os
 import shlex
 import subprocess
 from pathlib import Path
+from typing import Callable
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,7 +22,7 @@ from textual.message import Message
 from textual.widgets import Collapsible, Log, Markdown, Static, TextArea
 
 from forge_tui.content import Module
-from forge_tui.labs import ensure_lab, lab_language, reset_lab, write_atomic
+from forge_tui.labs import ensure_lab, lab_language, write_atomic
 from forge_tui.widgets.text import clean, markup
 
 EDITOR_LANGUAGES = {"python": "python", "triton": "python", "rust": "rust", "c": None}
@@ -162,9 +163,10 @@ class LabPanel(Vertical):
         self.poll_disk()
         self.status(self._describe("back from the external editor"))
 
-    def reset_to_starter(self) -> Path | None:
+    def reset_to_starter(self, reset: Callable[[], Path]) -> Path | None:
+        """Save, then `reset()` (the session puts the starter back and returns the backup)."""
         self.flush()
-        backup = reset_lab(self.home, self.run_id, self.module, self.wanted_language)
+        backup = reset()
         self.load_from_disk()
         self.status(self._describe(f"reset to the starter; your version is kept as {backup.name}"))
         return backup

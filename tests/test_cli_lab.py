@@ -1,0 +1,60 @@
+"""`neuralforge lab N --check | --reset` through the one session: exit codes, output, what is saved."""
+
+from __future__ import annotations
+
+from forge_tui.cli import main
+from forge_tui.game import Game
+from forge_tui.labcheck import load_checks
+from forge_tui.locations import bosses_directory
+
+
+def cli(*argv: str) -> int:
+    return main(list(argv))
+
+
+def checked_module():
+    """The first module that has lab checks, and a run where it is open."""
+    game = Game()
+    module = next(m for m in game.catalog.modules if load_checks(m.id) is not None)
+    run = game.new_run("ada", ["hacker", "artist"], "python")
+    for earlier in game.catalog.modules[: module.order - 1]:
+        run = game.store.update(run.id, lambda s, m=earlier: setattr(s.progress(m.id), "gate_passed", True))
+    return game, module
+
+
+def test_check_prints_one_line_per_check_and_exits_by_the_verdict(capsys):
+    game, module = checked_module()
+    total = len(load_checks(module.id).cases())
+    reference = bosses_directory() / module.id / "reference.py"
+    assert cli("lab", str(module.order), "--check", "--file", str(reference)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("✓ ") for line in lines) == total
+    assert lines[-1] == f"All {total} checks pass."
+
+    assert cli("lab", str(module.order), "--check") == 1  # the run's lab: the starter
+    out = capsys.readouterr().out
+    assert "✗ " in out and "hint: " in out
+    saved = game.store.load("ada").modules[module.id]
+    assert saved.checks_total == total and len(saved.checks_passed) < total
+
+
+def test_check_refuses_a_locked_module_and_a_missing_file(capsys):
+    game, module = checked_module()
+    last = game.catalog.modules[-1]
+    assert cli("lab", str(last.order), "--check") == 2
+    assert "locked" in capsys.readouterr().err.lower()
+    assert cli("lab", str(module.order), "--check", "--file", "/no/such/lab.py") == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_reset_puts_the_starter_back_and_keeps_a_backup(capsys):
+    game, module = checked_module()
+    assert cli("lab", str(module.order), "--path") == 0
+    lab = capsys.readouterr().out.strip()
+    with open(lab, "a") as handle:
+        handle.write("\n# my work\n")
+    assert cli("lab", str(module.order), "--reset") == 0
+    out = capsys.readouterr().out
+    backup = out.rsplit("kept as ", 1)[1].strip()
+    assert "# my work" in open(backup).read()
+    assert open(lab).read() == module.starter_path("python").read_text()
