@@ -47,3 +47,12 @@ def test_contract_catches_a_screen_reaching_into_the_store(tmp_path):
     result = _lint(tmp_path)
     assert result.returncode != 0
     assert "forge_tui.screens.sneaky -> forge_tui.saves.store" in result.stdout
+
+
+def test_contract_catches_a_ui_free_module_importing_textual(tmp_path):
+    package = _wheel_shaped_tree(tmp_path)
+    session = package / "session.py"
+    session.write_text(session.read_text() + "\nfrom textual.widgets import Static  # noqa\n")
+    result = _lint(tmp_path)
+    assert result.returncode != 0
+    assert "forge_tui.session -> textual" in result.stdout
