@@ -94,7 +94,14 @@ def _forbidden_paths() -> list[str]:
     return sorted({str(Path(p).expanduser().resolve()) for p in paths})
 
 
+def platform_name() -> str:
+    """The system labs run on: `sys.platform`, or NEURALFORGE_PLATFORM where a test plays another
+    (`darwin`: every Linux layer off, as on a Mac)."""
+    return os.environ.get("NEURALFORGE_PLATFORM") or sys.platform
+
+
 def _zygote_command(config: dict) -> list[str]:
+    config = {"platform": platform_name(), **config}
     return [sys.executable, "-I", str(HERE / "zygote.py"), json.dumps(config)]
 
 
@@ -108,6 +115,11 @@ def describe_protections(report: dict, *, practice: bool = True) -> str:
     """One line: each layer ✓ or ✗ ("... sockets ✓ ipc ✓ pidns ✓"), why each absent one is
     absent and what that lets a lab do, and whether the judge is out of the owner's reach."""
     enabled = report.get("enabled", {})
+    platform = report.get("platform", "linux")
+    if not platform.startswith("linux"):
+        return (f"rlimits {'✓' if enabled.get('rlimits') else '✗'} · not Linux ({platform}): no namespaces, "
+                "seccomp, Landlock or cgroups, so a lab runs with your rights under time, memory and output "
+                "limits, and its process group is killed when it ends · practice mode")
     parts = [f"{label} {'✓' if enabled.get(key) else '✗'}" for key, label in LAYER_NAMES]
     missing = [label for key, label in LAYER_NAMES if not enabled.get(key)]
     text = " ".join(parts)

@@ -252,10 +252,14 @@ def set_rlimits(*, address_bytes: int | None, cpu_s: float, file_bytes: int, ope
         resource.setrlimit(which, (soft, hard))
 
 
-def address_space_bytes() -> int:
-    """This process's current virtual size (the preloaded interpreter the run starts from)."""
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[0]) * resource.getpagesize()
+def address_space_bytes() -> int | None:
+    """This process's current virtual size (the preloaded interpreter the run starts from), or
+    None where /proc cannot tell (not Linux: no address-space limit is set there)."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        return None
 
 
 # --- Landlock ---------------------------------------------------------------------------------

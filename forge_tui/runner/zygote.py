@@ -16,6 +16,7 @@ When the game goes away (EOF on the socket), every run is killed and the zygote 
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import glob
 import importlib.util
@@ -204,14 +205,30 @@ def _sockets_refused() -> bool | str:
 
 
 # --- the zygote's state -----------------------------------------------------------------------
+LINUX_LAYERS = ("cgroups", "netns", "ipc", "pidns", "uid", "bridge", "capabilities", "landlock", "seccomp")
+
+
+class NotLinux:
+    """The C library of a system without Linux's calls: any Linux-only call raises, so a layer
+    that is meant to be off there cannot be applied by mistake."""
+
+    def __init__(self, platform: str):
+        self.platform = platform
+
+    def __getattr__(self, name: str):
+        raise OSError(errno.ENOSYS, f"{name}() is a Linux call, and this is {self.platform}")
+
+
 class Zygote:
     def __init__(self, config: dict):
         self.config = config
+        self.platform = str(config.get("platform", "linux"))
+        self.linux = self.platform.startswith("linux")
         self.rules = static_rules(config.get("forbidden", []))
         self.root = os.geteuid() == 0
-        self.landlock_abi = layers.landlock_abi()
-        self.mounts = layers.cgroup_mounts() if self.root else {}
-        self.uid_mode = self.root and all(_world_readable(p) for p in _python_paths())
+        self.landlock_abi = layers.landlock_abi() if self.linux else 0
+        self.mounts = layers.cgroup_mounts() if self.root and self.linux else {}
+        self.uid_mode = self.linux and self.root and all(_world_readable(p) for p in _python_paths())
         self.bridge_ok = False  # can a run's uid be given a way into a private folder? (probe)
         self.base_as = layers.address_space_bytes()
         self.runs: dict[int, dict] = {}  # pid -> run
@@ -252,9 +269,10 @@ class Zygote:
         workdir = request["workdir"]
         done: dict[str, object] = {}
         attempt = self._attempter(done, probing)
-        want = (lambda name: True) if probing else (lambda name: self.enabled.get(name, False))
+        want = self._wanted(probing)
         os.setsid()
-        layers.set_parent_death_signal()
+        if self.linux:
+            layers.set_parent_death_signal()
         if cgroups and want("cgroups"):
             attempt("cgroups", lambda: layers.join_cgroups(cgroups))
         use_userns = not self.uid_mode
@@ -280,10 +298,10 @@ class Zygote:
         workdir = request["workdir"]
         done: dict[str, object] = {}
         attempt = self._attempter(done, probing)
-        want = (lambda name: True) if probing else (lambda name: self.enabled.get(name, False))
+        want = self._wanted(probing)
         exec_mode = request.get("mode") == "exec"
         memory = int(limits.get("memory_mb", 1024)) * 1024 * 1024
-        address = memory if exec_mode else self.base_as + memory
+        address = memory if exec_mode else (None if self.base_as is None else self.base_as + memory)
         count_processes = uid is not None or entered.get("userns") is True
         # In a user namespace the relay and init count against the limit too (nsinit.py).
         runner = 2 if entered.get("userns") is True and entered.get("pidns") is True else 0
@@ -292,6 +310,8 @@ class Zygote:
             file_bytes=int(limits.get("file_mb", 16)) * 1024 * 1024,
             open_files=int(limits.get("open_files", 64)),
             processes=int(limits.get("processes", 32)) + runner if count_processes else None))
+        if not self.linux:
+            return done  # rlimits only: the rest are Linux's
         if uid is not None:
             attempt("uid", lambda: layers.drop_to_uid(uid))
         elif entered.get("userns") is True:
@@ -310,6 +330,15 @@ class Zygote:
         if layers.seccomp_available() and want("seccomp"):
             attempt("seccomp", layers.seccomp_install)
         return done
+
+    def _wanted(self, probing: bool):
+        """Which layers to apply: every one in the probe, the probed ones in a run; on a system
+        that is not Linux, none of Linux's."""
+        def want(name: str) -> bool:
+            if not self.linux and name in LINUX_LAYERS:
+                return False
+            return True if probing else self.enabled.get(name, False)
+        return want
 
     @staticmethod
     def _attempter(done: dict, probing: bool):
@@ -410,7 +439,7 @@ class Zygote:
         secret = os.path.join(secret_dir, "secret.txt")
         with open(secret, "w") as handle:
             handle.write("secret")
-        segment = layers.sysv_segment()
+        segment = layers.sysv_segment() if self.linux else None
         cgroups = self.cgroups_for(0, {})
         uid = self.next_uid() if self.uid_mode else None
         read_fd, write_fd = os.pipe()
@@ -473,13 +502,17 @@ class Zygote:
             self.reasons["cgroups"] = "no writable cgroup hierarchy (needs root or a delegated cgroup)"
         if not self.landlock_abi:
             self.reasons["landlock"] = "this kernel has no Landlock"
-        if not layers.seccomp_available():
+        if not self.linux:
+            for name in ("netns", "uid", "landlock", "seccomp", "cgroups", "sockets", "ipc", "pidns"):
+                self.enabled[name] = False
+                self.reasons[name] = f"not Linux ({self.platform})"
+        elif not layers.seccomp_available():
             self.reasons["seccomp"] = "no seccomp filter support for this CPU here"
         return {
             "enabled": self.enabled, "reasons": self.reasons, "landlock_abi": self.landlock_abi,
             "uid_mode": "uid" if self.uid_mode else ("userns" if self.enabled.get("netns") else "none"),
             "signal_scoped": bool(report.get("signal_scoped")), "rules": len(self.rules),
-            "root": self.root, "error": report.get("error"),
+            "root": self.root, "error": report.get("error"), "platform": self.platform,
         }
 
     # --- tree cleanup ---
@@ -650,7 +683,10 @@ def main() -> None:
     control = socket.socket(fileno=int(config.get("control_fd", CONTROL_FD)))
     import numpy  # noqa: F401 - the reason this process exists: children start with it loaded
 
-    layers._libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come back to us
+    if str(config.get("platform", "linux")).startswith("linux"):
+        layers._libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come back to us
+    else:
+        layers._libc = NotLinux(str(config["platform"]))  # a Mac's libc has none of Linux's calls
     # No parent-death signal here (it follows the starting *thread*); the game's end closes the
     # control socket, even when it is killed, and the zygote then kills every run and leaves.
     zygote = Zygote(config)
