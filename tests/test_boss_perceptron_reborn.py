@@ -301,6 +301,17 @@ def test_the_four_named_mistakes_lose_the_training_itself(name):
     assert float(spirals.split()[1]) < 0.8, spirals
 
 
+def test_a_learning_rate_of_20_kills_every_hidden_unit():
+    """What wrong/learning_rate_diverges.py says happens: the overshooting steps leave every
+    ReLU off for every input, so the network answers one class everywhere."""
+    lab = lab_at(BOSS_DIR / "wrong" / "learning_rate_diverges.py")
+    X, y = boss().spirals(np.random.default_rng(0), 200)
+    with np.errstate(all="ignore"):
+        params = lab.mlp_train(X, y, hidden=64, steps=3000, lr=20.0, seed=1)
+    assert np.all(X @ params["W1"] + params["b1"] <= 0)
+    assert len(set(lab.fit(X, y, seed=1)(X).tolist())) == 1
+
+
 def test_each_fight_draws_fresh_cases_and_the_same_for_a_seed():
     def draw(seed):
         return json.dumps(boss().cases(np.random.default_rng(seed)), sort_keys=True)

@@ -1,5 +1,6 @@
 /* Wrong on purpose: fit_predict trains at lr 20 ("2 worked, 20 must be faster"); the
- * steps overshoot and the weights blow up to inf and nan. Must lose.
+ * first steps overshoot so far that every hidden ReLU ends up off for every input, and the
+ * network answers one class everywhere. Must lose.
  * Otherwise the module-5 C reference. */
 #include <math.h>
 #include <stdio.h>

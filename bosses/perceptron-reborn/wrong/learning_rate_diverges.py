@@ -1,5 +1,6 @@
-"""Wrong on purpose: fit trains at lr 20 ("2 worked, 20 must be faster"); the steps overshoot,
-the weights blow up to inf and nan, and the predictions are worthless.
+"""Wrong on purpose: fit trains at lr 20 ("2 worked, 20 must be faster"); the first steps
+overshoot so far that every hidden ReLU ends up off for every input, and the network answers
+one class everywhere.
 
 Otherwise the module-5 reference lab.
 
