@@ -179,3 +179,14 @@ def test_training_log_and_manifest_agree():
     assert int(last[0]) == MANIFEST["training"]["steps"] == 2000
     final = json.loads(lines[-1].removeprefix("# final: "))
     assert final == MANIFEST["training"]
+
+
+def test_qkv_gives_back_each_layers_attention(gpt):
+    ids = gpt.encode("Double, double, toil and trouble;")
+    weights = gpt.attention(ids)
+    T = len(ids)
+    for layer in range(MANIFEST["config"]["n_layer"]):
+        q, k, v = gpt.qkv(ids, layer)
+        assert q.shape == k.shape == v.shape == (MANIFEST["config"]["n_head"], T, 32)
+        scores = np.where(np.tril(np.ones((T, T), dtype=bool)), q @ k.swapaxes(1, 2) / math.sqrt(32), -np.inf)
+        assert np.allclose(gpt.softmax(scores), weights[layer], atol=1e-12)

@@ -5,6 +5,7 @@ attention, generate text. No torch needed.
     gpt = model.load()                      # weights.bin + manifest.json beside this file
     logits = model.forward(model.encode("To be"))          # (T, vocab_size)
     weights = model.attention(model.encode("To be"))       # (n_layer, n_head, T, T)
+    q, k, v = model.qkv(model.encode("To be"), layer=0)    # (n_head, T, d_head) each
     print(model.generate("ROMEO.\n", 200, seed=0))
 
 The network (trained by train.py): x = wte[ids] + wpe[0..T-1]; per block, pre-LN:
@@ -87,17 +88,33 @@ def softmax(x: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def project_qkv(x: np.ndarray, p: dict, prefix: str, n_head: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """q, k, v of one block for x (..., T, d), each split into heads: (..., n_head, T, d_head)."""
+    *batch, T, d = x.shape
+    q, k, v = np.split(x @ p[prefix + "c_attn.weight"] + p[prefix + "c_attn.bias"], 3, axis=-1)
+    return tuple(t.reshape(*batch, T, n_head, d // n_head).swapaxes(-2, -3) for t in (q, k, v))
+
+
 def causal_attention(x: np.ndarray, p: dict, prefix: str, n_head: int) -> tuple[np.ndarray, np.ndarray]:
     """One block's attention on x (..., T, d): the output (..., T, d) and the weights (..., n_head, T, T)."""
-    *batch, T, d = x.shape
-    d_head = d // n_head
-    q, k, v = np.split(x @ p[prefix + "c_attn.weight"] + p[prefix + "c_attn.bias"], 3, axis=-1)
-    q, k, v = (t.reshape(*batch, T, n_head, d_head).swapaxes(-2, -3) for t in (q, k, v))  # (..., n_head, T, d_head)
-    scores = q @ k.swapaxes(-1, -2) / math.sqrt(d_head)
+    q, k, v = project_qkv(x, p, prefix, n_head)
+    T = x.shape[-2]
+    scores = q @ k.swapaxes(-1, -2) / math.sqrt(q.shape[-1])
     scores = np.where(np.tril(np.ones((T, T), dtype=bool)), scores, -np.inf)  # no looking ahead
     weights = softmax(scores)
-    y = (weights @ v).swapaxes(-2, -3).reshape(*batch, T, d)
+    y = (weights @ v).swapaxes(-2, -3).reshape(x.shape)  # heads side by side again
     return y @ p[prefix + "c_proj.weight"] + p[prefix + "c_proj.bias"], weights
+
+
+def block(x: np.ndarray, model: TinyGPT, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """Block i on x (..., T, d): x + attn(ln_1(x)), then + mlp(ln_2(x)); and the attention weights."""
+    p, c, h = model.params, model.config, f"h.{i}."
+    y, weights = causal_attention(layer_norm(x, p[h + "ln_1.weight"], p[h + "ln_1.bias"], c["layer_norm_eps"]),
+                                  p, h + "attn.", c["n_head"])
+    x = x + y
+    z = layer_norm(x, p[h + "ln_2.weight"], p[h + "ln_2.bias"], c["layer_norm_eps"])
+    return x + gelu(z @ p[h + "mlp.c_fc.weight"] + p[h + "mlp.c_fc.bias"]) @ p[h + "mlp.c_proj.weight"] \
+        + p[h + "mlp.c_proj.bias"], weights
 
 
 def _check_ids(ids, model: TinyGPT) -> np.ndarray:
@@ -109,24 +126,34 @@ def _check_ids(ids, model: TinyGPT) -> np.ndarray:
     return ids
 
 
+def embed(ids, model: TinyGPT) -> np.ndarray:
+    """wte[ids] + wpe[0..T-1] for ids (T,) or (B, T), after checking them."""
+    ids = _check_ids(ids, model)
+    return model.params["wte"][ids] + model.params["wpe"][: ids.shape[-1]]
+
+
 def run(ids, model: TinyGPT | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The forward pass on ids (T,) or a batch (B, T): logits (..., T, vocab_size) and attention
     weights (..., n_layer, n_head, T, T)."""
     model = model or load()
-    ids, p, c = _check_ids(ids, model), model.params, model.config
-    x = p["wte"][ids] + p["wpe"][: ids.shape[-1]]
-    maps = []
-    for i in range(c["n_layer"]):
-        h = f"h.{i}."
-        y, weights = causal_attention(layer_norm(x, p[h + "ln_1.weight"], p[h + "ln_1.bias"], c["layer_norm_eps"]),
-                                      p, h + "attn.", c["n_head"])
-        x = x + y
-        z = layer_norm(x, p[h + "ln_2.weight"], p[h + "ln_2.bias"], c["layer_norm_eps"])
-        x = x + gelu(z @ p[h + "mlp.c_fc.weight"] + p[h + "mlp.c_fc.bias"]) @ p[h + "mlp.c_proj.weight"] \
-            + p[h + "mlp.c_proj.bias"]
+    p, x, maps = model.params, embed(ids, model), []
+    for i in range(model.config["n_layer"]):
+        x, weights = block(x, model, i)
         maps.append(weights)
-    logits = layer_norm(x, p["ln_f.weight"], p["ln_f.bias"], c["layer_norm_eps"]) @ p["wte"].T
+    logits = layer_norm(x, p["ln_f.weight"], p["ln_f.bias"], model.config["layer_norm_eps"]) @ p["wte"].T
     return logits, np.stack(maps, axis=-4)
+
+
+def qkv(ids, layer: int, model: TinyGPT | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The queries, keys and values that block `layer` computes for ids (T,): (n_head, T, d_head)
+    each, so that attention weights[layer, h] = softmax(q[h] k[h]^T / sqrt(d_head) + causal mask)."""
+    model = model or load()
+    x = embed(ids, model)
+    for i in range(layer):
+        x, _ = block(x, model, i)
+    p, h = model.params, f"h.{layer}."
+    x = layer_norm(x, p[h + "ln_1.weight"], p[h + "ln_1.bias"], model.config["layer_norm_eps"])
+    return project_qkv(x, p, h + "attn.", model.config["n_head"])
 
 
 def forward(ids, model: TinyGPT | None = None) -> np.ndarray:
