@@ -35,7 +35,7 @@ ESCAPED = 1e6  # a racer beyond this (or at nan) has diverged
 MAX_STEPS = 2000
 YOUR_STEPS = 300  # the race your lab runs in the sandbox
 TOLERANCE = 1e-8  # as in the boss: relative once a coordinate is above 1
-AUTO_S = 0.08  # one step per tick while the race plays
+AUTO_S = 0.08  # a tick while the race plays: one step for the first 100, then more
 BANDS = ("#1b0c41", "#2f0a5b", "#4a0c6b", "#65156e", "#7f1f6c", "#9b2964", "#b73557",
          "#d04545", "#e45a31", "#f37819", "#fa9a07", "#fcbe25")
 
@@ -233,7 +233,8 @@ class ContourMap(Widget):
         level = self.levels(t.surface.f(X, Y))
         colours = [Color.parse(c) for c in BANDS]
         marks: dict[tuple[int, int], tuple[str, str]] = {}
-        paths = [(r.path, r.kind.colour, r.kind.letter) for r in t.shown_racers()]
+        racers = sorted(t.shown_racers(), key=lambda r: r is t.racers[t.selected])  # the selected one on top
+        paths = [(r.path, r.kind.colour, r.kind.letter) for r in racers]
         yours = t.your_path()
         if yours is not None:
             paths.append((yours, "#ffffff", "Y"))
@@ -300,6 +301,7 @@ class OptiTrackScreen(ToolScreen):
         self._grads: dict[str, object] = {}  # f's text -> ∇f as a function of θ
         self._auto = None
         self._sources: dict[str, str] = {}
+        self._tool_paths: dict[tuple, np.ndarray] = {}
         self.load_preset(0)
 
     # --- layout ------------------------------------------------------------------------
@@ -362,7 +364,7 @@ class OptiTrackScreen(ToolScreen):
         self.say("playing: a pauses")
 
     def _tick(self) -> None:
-        self.advance(1)
+        self.advance(max(1, self.step_count // 50))  # slow at first, to watch, then faster
         self.refresh_view()
 
     def stop_auto(self, message: str) -> None:
@@ -460,6 +462,11 @@ class OptiTrackScreen(ToolScreen):
 
     def tool_path(self, key) -> np.ndarray:
         """The tool's own race for the inputs `key` names, YOUR_STEPS steps (or until it stops)."""
+        if key not in self._tool_paths:
+            self._tool_paths = {key: self._race(key)}  # one is enough: the latest answer's
+        return self._tool_paths[key]
+
+    def _race(self, key) -> np.ndarray:
         _, text, start, name, lr = key
         kind = next(k for k in KINDS if k.name == name)
         racer = Racer(kind, lr)
