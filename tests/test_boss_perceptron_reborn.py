@@ -495,3 +495,39 @@ def test_the_sandboxed_c_fight(sandbox):
     assert fight_sync(real, C_DIR / "reference.c", sandbox, seed=6).won
     wrong = fight_sync(real, C_DIR / "wrong_w1_index_transposed.c", sandbox, seed=6)
     assert not wrong.won and wrong.cases[0].message.startswith("p[")
+
+
+# ---------------------------------------------------------------- played through the TUI
+
+async def test_module_5_is_forged_through_the_tui_and_earns_neuronforge(isolated_home):
+    from textual.widgets import Input, TextArea
+
+    from forge_tui.app import NeuralForgeApp
+    from forge_tui.screens.level import LevelScreen
+    from forge_tui.unlocks import EARNED, find_unlock, unlock_state
+    from forge_tui.widgets.boss import BossPanel
+
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        game = app.game
+        run = game.store.create_run("ada", ["hacker", "artist"], "python")
+        for module in game.catalog.modules[:4]:
+            run = game.store.update(run.id, lambda state, m=module: setattr(state.progress(m.id), "gate_passed", True))
+        module = game.catalog.module("perceptron-reborn")
+        await app.push_screen(LevelScreen(run, module, "lab"))
+        await pilot.pause()
+        app.screen.query_one("#lab-editor", TextArea).text = REFERENCE.read_text()
+        await pilot.press("ctrl+b")  # the boss, then its confirmation fight on fresh cases
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = app.screen.query_one(BossPanel)
+        assert panel.passed == panel.total == 7
+        await pilot.press("5")  # the Gate
+        await pilot.pause()
+        gate = app.screen.query_one("#gate-input", Input)
+        gate.focus()
+        await pilot.press("2", "enter")
+        await pilot.pause(0.3)
+        saved = game.store.load(run.id).progress(module.id)
+        assert saved.boss_defeated and saved.gate_passed
+        assert unlock_state(find_unlock("NeuronForge"), game.store.load(run.id), game) == EARNED
