@@ -93,8 +93,18 @@ def test_every_unlock_of_the_curriculum_is_listed_in_module_order():
     assert all(u.built == (u.module_id in {t.module_id for t in built_unlocks()}) for u in unlocks)
 
 
-def test_built_tools_declare_the_names_the_curriculum_gives_them():
+def test_a_tool_declares_its_module_once_and_takes_its_name_from_the_curriculum():
+    import importlib
+    import pkgutil
+
+    import forge_tui.unlocks as package
+    from forge_tui.unlocks.registry import UnlockTool
+
     content = catalog()
+    for info in pkgutil.iter_modules(package.__path__):
+        declared = getattr(importlib.import_module(f"forge_tui.unlocks.{info.name}"), "UNLOCK", None)
+        if declared is not None:
+            assert isinstance(declared, UnlockTool), f"{info.name}: declare UNLOCK = UnlockTool(module_id, screen)"
     for spec in built_unlocks():
         module = content.module(spec.module_id)
         assert (spec.name, spec.description) == (module.unlock_name, module.unlock_description)

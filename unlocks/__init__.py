@@ -1,7 +1,8 @@
 """Unlock tools: one self-contained Textual screen per tool, registered by id with its module.
 
 Forging a module earns its unlock. Each built tool lives in a small module of this package
-that defines ``UNLOCK = UnlockSpec(...)``; its screen (and any numpy it needs) sits in
+that defines ``UNLOCK = UnlockTool(module_id=..., screen_factory=...)`` (its name and description
+are the module's ``[unlock]`` in level.toml); its screen (and any numpy it needs) sits in
 ``unlocks/screens/`` and is imported only when the tool opens. Adding a tool is adding those
 two files: the registry discovers it, the engine needs no edit.
 

@@ -1,6 +1,6 @@
 """BackpropArena, the unlock of module 6 (Backprop, Step by Step)."""
 
-from .registry import UnlockSpec
+from .registry import UnlockTool
 
 
 def _screen():
@@ -9,10 +9,4 @@ def _screen():
     return BackpropArenaScreen()
 
 
-UNLOCK = UnlockSpec(
-    id="backproparena",
-    module_id="backprop-step",
-    name="BackpropArena",
-    description="A step debugger that walks backprop one node at a time through a graph you draw.",
-    screen_factory=_screen,
-)
+UNLOCK = UnlockTool(module_id="backprop-step", screen_factory=_screen)

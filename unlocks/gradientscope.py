@@ -1,6 +1,6 @@
 """GradientScope, the unlock of module 2 (The Calculus of Slopes)."""
 
-from .registry import UnlockSpec
+from .registry import UnlockTool
 
 
 def _screen():
@@ -9,10 +9,4 @@ def _screen():
     return GradientScopeScreen()
 
 
-UNLOCK = UnlockSpec(
-    id="gradientscope",
-    module_id="calculus-of-slopes",
-    name="GradientScope",
-    description="Explore any 2D loss surface with live gradient arrows and a draggable descent path.",
-    screen_factory=_screen,
-)
+UNLOCK = UnlockTool(module_id="calculus-of-slopes", screen_factory=_screen)

@@ -1,6 +1,6 @@
 """LossLab, the unlock of module 4 (Probability & Loss)."""
 
-from .registry import UnlockSpec
+from .registry import UnlockTool
 
 
 def _screen():
@@ -9,10 +9,4 @@ def _screen():
     return LossLabScreen()
 
 
-UNLOCK = UnlockSpec(
-    id="losslab",
-    module_id="probability-loss",
-    name="LossLab",
-    description="Pick any loss, prediction and target; see the value and the gradient flow back live.",
-    screen_factory=_screen,
-)
+UNLOCK = UnlockTool(module_id="probability-loss", screen_factory=_screen)

@@ -1,6 +1,6 @@
 """MatrixLab, the unlock of module 1 (The Vector Awakens)."""
 
-from .registry import UnlockSpec
+from .registry import UnlockTool
 
 
 def _screen():
@@ -9,10 +9,4 @@ def _screen():
     return MatrixLabScreen()
 
 
-UNLOCK = UnlockSpec(
-    id="matrixlab",
-    module_id="vector-awakens",
-    name="MatrixLab",
-    description="A live matrix–vector visualizer: drag the basis vectors and watch every Mv move with them.",
-    screen_factory=_screen,
-)
+UNLOCK = UnlockTool(module_id="vector-awakens", screen_factory=_screen)

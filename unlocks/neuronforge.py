@@ -1,6 +1,6 @@
 """NeuronForge, the unlock of module 5 (The Perceptron, Reborn)."""
 
-from .registry import UnlockSpec
+from .registry import UnlockTool
 
 
 def _screen():
@@ -9,10 +9,4 @@ def _screen():
     return NeuronForgeScreen()
 
 
-UNLOCK = UnlockSpec(
-    id="neuronforge",
-    module_id="perceptron-reborn",
-    name="NeuronForge",
-    description="A neuron playground: place points or pick a preset, and watch the decision boundary bend in braille as your own network trains.",
-    screen_factory=_screen,
-)
+UNLOCK = UnlockTool(module_id="perceptron-reborn", screen_factory=_screen)

@@ -1,6 +1,6 @@
 """OptiTrack, the unlock of module 7 (Optimizers)."""
 
-from .registry import UnlockSpec
+from .registry import UnlockTool
 
 
 def _screen():
@@ -9,10 +9,4 @@ def _screen():
     return OptiTrackScreen()
 
 
-UNLOCK = UnlockSpec(
-    id="optitrack",
-    module_id="optimizers",
-    name="OptiTrack",
-    description="Sketch any loss surface and race SGD, momentum and Adam across it side by side.",
-    screen_factory=_screen,
-)
+UNLOCK = UnlockTool(module_id="optimizers", screen_factory=_screen)

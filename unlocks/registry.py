@@ -28,6 +28,16 @@ _SKIP = {"registry", "palette", "screens", "labcode"}
 
 
 @dataclass(frozen=True)
+class UnlockTool:
+    """What a tool's file declares, and all it declares: the module whose forging earns it, and
+    its screen. The tool's name and one-line description are the module's `[unlock]` in
+    level.toml, so they are written once, in the curriculum."""
+
+    module_id: str  # "vector-awakens"
+    screen_factory: Callable[[], Any]  # () -> a textual Screen
+
+
+@dataclass(frozen=True)
 class UnlockSpec:
     id: str  # slug of the name: "matrixlab"
     module_id: str  # the module whose forging earns it: "vector-awakens"
@@ -51,7 +61,7 @@ def slug(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _discovered() -> dict[str, UnlockSpec]:
+def _discovered() -> dict[str, UnlockTool]:
     """module_id -> the built tool's spec, from the modules of this package."""
     package = importlib.import_module(__package__)
     found: dict[str, UnlockSpec] = {}
@@ -59,17 +69,19 @@ def _discovered() -> dict[str, UnlockSpec]:
         if info.ispkg or info.name in _SKIP or info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__package__}.{info.name}")
-        spec = getattr(module, "UNLOCK", None)
-        if isinstance(spec, UnlockSpec):
-            if spec.module_id in found:
-                raise RuntimeError(f"two unlock tools claim module {spec.module_id!r}")
-            found[spec.module_id] = spec
+        tool = getattr(module, "UNLOCK", None)
+        if isinstance(tool, UnlockSpec) and tool.screen_factory is not None:  # an older declaration
+            tool = UnlockTool(tool.module_id, tool.screen_factory)
+        if isinstance(tool, UnlockTool):
+            if tool.module_id in found:
+                raise RuntimeError(f"two unlock tools claim module {tool.module_id!r}")
+            found[tool.module_id] = tool
     return found
 
 
-def built_unlocks() -> list[UnlockSpec]:
-    """The tools this package provides, as they declare themselves (for tests and tooling)."""
-    return list(_discovered().values())
+def built_unlocks(content: "Catalog | None" = None) -> list[UnlockSpec]:
+    """The tools this package provides, named by the curriculum (for tests and tooling)."""
+    return [spec for spec in all_unlocks(content) if spec.built]
 
 
 def all_unlocks(content: "Catalog | None" = None) -> list[UnlockSpec]:

@@ -1,6 +1,6 @@
 """SpectraScope, the unlock of module 3 (Matrix Souls)."""
 
-from .registry import UnlockSpec
+from .registry import UnlockTool
 
 
 def _screen():
@@ -9,10 +9,4 @@ def _screen():
     return SpectraScopeScreen()
 
 
-UNLOCK = UnlockSpec(
-    id="spectrascope",
-    module_id="matrix-souls",
-    name="SpectraScope",
-    description="Type any matrix and watch its eigenvalues, singular values and stability heatmap live.",
-    screen_factory=_screen,
-)
+UNLOCK = UnlockTool(module_id="matrix-souls", screen_factory=_screen)
