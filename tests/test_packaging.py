@@ -32,6 +32,8 @@ def test_wheel_keeps_generic_names_inside_the_namespace(wheel):
     assert "forge_tui/levels/phases.toml" in names
     assert "forge_tui/saves/__init__.py" in names
     assert "forge_tui/forge.tcss" in names
+    assert "forge_tui/datasets/shakespeare/corpus.txt.gz" in names  # shipped data: DATA.md
+    assert "forge_tui/datasets/tinygpt/weights.bin" in names and "forge_tui/datasets/tinygpt/model.py" in names
     assert sum(name.endswith("/level.toml") for name in names) == 16
 
 
