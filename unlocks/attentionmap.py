@@ -1,6 +1,6 @@
 """AttentionMap, the unlock of module 11 (Attention Is All You Need)."""
 
-from .registry import UnlockSpec
+from .registry import UnlockTool
 
 
 def _screen():
@@ -9,10 +9,4 @@ def _screen():
     return AttentionMapScreen()
 
 
-UNLOCK = UnlockSpec(
-    id="attentionmap",
-    module_id="attention",
-    name="AttentionMap",
-    description="Feed in any text and see live attention patterns for every head in every layer.",
-    screen_factory=_screen,
-)
+UNLOCK = UnlockTool(module_id="attention", screen_factory=_screen)
