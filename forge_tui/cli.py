@@ -187,7 +187,7 @@ def cmd_doctor(args) -> int:
     for lang in languages():
         _say(f"Language      {lang.name:<7} {'yes' if lang.available else 'no '}  {lang.reason}")
     for name, present in optional_extras().items():
-        _say(f"Extra         {name:<7} {'installed' if present else 'not installed (optional: modules 11-15 labs)'}")
+        _say(f"Extra         {name:<7} {'installed' if present else 'not installed (optional: only the labs and kernels that use it need it)'}")
     ok, reason = syntax_highlighting()
     _say(f"Highlighting  {'yes' if ok else 'no '}  {reason}")
     from forge_tui.runner import SandboxError, describe_protections, probe_only
