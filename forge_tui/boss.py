@@ -21,11 +21,9 @@ confirmed on fresh secret cases before it may be recorded; a fixed seed is pract
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import secrets
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, replace
@@ -127,15 +125,9 @@ def load_boss(module_id: str, root: Path | None = None) -> Boss | None:
     path = directory / "boss.py"
     if not path.is_file():
         return None
-    name = f"forge_tui._boss_{module_id.replace('-', '_')}_{abs(hash(str(directory))):x}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop(name, None)
-        raise
+    from forge_tui.bossapi import load_trusted
+
+    module = load_trusted(path, "boss")
     return Boss(id=module_id, directory=directory, module=module, entry=str(module.ENTRY),
                 time_limit_s=float(getattr(module, "TIME_LIMIT_S", 10.0)))
 

@@ -12,9 +12,7 @@ what came back and a hint, and nothing is recorded but how many passed.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -78,15 +76,9 @@ def load_checks(module_id: str, root: Path | None = None) -> LabChecks | None:
     path = directory / CHECKS_FILE
     if not path.is_file():
         return None
-    name = f"forge_tui._checks_{module_id.replace('-', '_')}_{abs(hash(str(directory))):x}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop(name, None)
-        raise
+    from forge_tui.bossapi import load_trusted
+
+    module = load_trusted(path, "checks")
     limit = float(getattr(module, "TIME_LIMIT_S", DEFAULT_TIME_LIMIT_S))
     return LabChecks(id=module_id, directory=directory, module=module, time_limit_s=limit)
 

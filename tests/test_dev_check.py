@@ -104,3 +104,11 @@ def test_missing_lab_checks_are_named(tmp_path, sandbox):
 def test_a_folder_of_neither_kind_is_refused(tmp_path):
     problems = check_path(tmp_path, levels=levels_directory(), sandbox_factory=lambda: None)
     assert problems and "neither a level folder" in problems[0].what
+
+
+def test_a_boss_that_lacks_its_contract_is_named(tmp_path, sandbox):
+    folder = planted_boss(tmp_path)
+    text = (folder / "boss.py").read_text().replace("def judge(", "def judge_it(", 1)
+    (folder / "boss.py").write_text(text)
+    [problem] = check_boss(folder, STARTER, sandbox)
+    assert problem.where.endswith("boss.py") and "does not define judge" in problem.what

@@ -28,16 +28,12 @@ import math
 
 import numpy as np
 
+from forge_tui.bossapi import encode_array
+
 ENTRY = "mlp_backward"
 TIME_LIMIT_S = 10.0
 TOLERANCE = 1e-5
 NAMES = ("W1", "b1", "W2", "b2", "W3", "b3")
-
-
-def encode_array(array) -> dict:
-    """The engine's JSON form of a NumPy array."""
-    array = np.asarray(array)
-    return {"__ndarray__": array.tolist(), "dtype": str(array.dtype)}
 
 
 # ---------------------------------------------------------------- the math, done here

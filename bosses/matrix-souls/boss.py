@@ -13,22 +13,18 @@ import math
 
 import numpy as np
 
+from forge_tui import bossapi
+from forge_tui.bossapi import encode_array
+
 ENTRY = "svd"
 TIME_LIMIT_S = 3.0
 TOLERANCE = 1e-4
 N = 4
 
 
-def encode_array(array: np.ndarray) -> dict:
-    """The engine's JSON form of a NumPy array."""
-    array = np.asarray(array)
-    return {"__ndarray__": array.tolist(), "dtype": str(array.dtype)}
-
-
 def decode_array(value) -> np.ndarray:
-    if isinstance(value, dict) and "__ndarray__" in value:
-        return np.array(value["__ndarray__"], dtype=value["dtype"])
-    return np.asarray(value, dtype=float)
+    """An answer as a float array (lists of ints included)."""
+    return bossapi.decode_array(value, float)
 
 
 # ---------------------------------------------------------------- inputs

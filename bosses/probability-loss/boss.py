@@ -18,24 +18,14 @@ import math
 
 import numpy as np
 
+from forge_tui.bossapi import decode_array, encode_array
+
 ENTRY = "softmax_cross_entropy"
 TIME_LIMIT_S = 3.0
 TOLERANCE = 1e-6
 BIG_VOCABULARY = 50257
 BIG_BATCH = 2
 BIG_SCALE = 3.0
-
-
-def encode_array(array: np.ndarray) -> dict:
-    """The engine's JSON form of a NumPy array."""
-    array = np.asarray(array)
-    return {"__ndarray__": array.tolist(), "dtype": str(array.dtype)}
-
-
-def decode_array(value) -> np.ndarray:
-    if isinstance(value, dict) and "__ndarray__" in value:
-        return np.array(value["__ndarray__"], dtype=value["dtype"])
-    return np.asarray(value)
 
 
 # ---------------------------------------------------------------- the math, done here
