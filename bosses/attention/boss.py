@@ -15,8 +15,10 @@ The expected answers are computed here in NumPy, in float64, with torch's semant
 itself over many random configurations (agreement 4e-14), so the game needs no torch to judge.
 Tolerance: 1e-6 on every number of `out` and of `weights` (the reference's error is about 1e-14;
 a float32 implementation errs by about 1e-6 and is not enough: the brief asks for float64).
-Reference: every case in 200/200 seeds, the whole fight about 0.05 s of CPU in the game's
-process and 0.3 s in the sandbox on this 2-core VM (2026-11-28); budget 10 s.
+Reference (measured 2026-11-28 on this 2-core VM, load average 10-12 from other jobs): every
+case in 200/200 seeds; 0.04 s of CPU per fight in-process; 0.32 s median wall time per fight
+in the sandbox (0.75 s for the first, cold). Each wrong solution lost in 200/200 seeds.
+Budget 10 s.
 """
 
 from __future__ import annotations
