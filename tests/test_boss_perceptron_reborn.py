@@ -243,7 +243,8 @@ def test_the_dead_units_case_has_units_off_for_every_input():
     case = next(c for c in boss().cases(np.random.default_rng(8)) if "dead" in c["name"])
     X, params = boss()._unpack(case)
     z1 = X @ params["W1"] + params["b1"]
-    assert np.all(z1[:, :2] < 0) and np.all(boss().gradients(X, np.array(case["inputs"]["y"]), params)["W1"][:, :2] == 0)
+    grads = boss().gradients(X, np.array(case["inputs"]["y"]), params)
+    assert np.all(z1[:, :2] < 0) and np.all(grads["W1"][:, :2] == 0)
 
 
 def test_without_a_hidden_bias_the_decision_changes_at_most_once_along_a_ray():
@@ -452,7 +453,8 @@ def test_the_c_starter_builds_cleanly_and_runs(tmp_path):
 def test_the_c_starters_own_fit_settings_solve_xor_but_not_the_spirals(tmp_path):
     reference, starter = (C_DIR / "reference.c").read_text(), C_STARTER.read_text()
     marker = "/* The boss's entry"
-    completed = reference[:reference.index("/* ---------------------------------------------------------------- the boss")]
+    completed = reference[:reference.index("/* -------------------------------------------------------------"
+                                           "--- the boss")]
     completed += starter[starter.index(marker):]
     for seed in SEEDS:
         results = c_fight(completed, tmp_path, seed)
@@ -481,7 +483,8 @@ C_MUTATIONS = [
 
 
 @needs_gcc
-@pytest.mark.parametrize(("function", "old", "new"), C_MUTATIONS, ids=[f"{m[0]}-{i}" for i, m in enumerate(C_MUTATIONS)])
+@pytest.mark.parametrize(("function", "old", "new"), C_MUTATIONS,
+                         ids=[f"{m[0]}-{i}" for i, m in enumerate(C_MUTATIONS)])
 def test_a_small_change_to_the_c_reference_loses(function, old, new, tmp_path):
     source = (C_DIR / "reference.c").read_text()
     assert source.count(old) == 1, old

@@ -185,7 +185,8 @@ def cases(rng: np.random.Generator) -> list[dict]:
     out = [
         _forward_case(
             rng, "forward pass", "mlp_forward on 12 points, 5 hidden units, random weights",
-            "z1 = X @ W1 + b1, h1 = max(z1, 0), p = sigmoid(h1 @ W2 + b2); p has shape (n, 1).",
+            "The hidden layer first (a weighted sum, its bias, then ReLU), then the output unit (a "
+            "weighted sum, its bias, then the sigmoid); p stays a column, shape (n, 1).",
             12, 5),
         _forward_case(
             rng, "forward pass, wide", "mlp_forward on 40 points, 32 hidden units",
@@ -193,12 +194,12 @@ def cases(rng: np.random.Generator) -> list[dict]:
             40, 32),
         _backward_case(
             rng, "backward pass", "mlp_backward on 10 points, 4 hidden units",
-            "Start from dz2 = (p − y) / n with y as a column (n, 1); then dW2 = h1ᵀ dz2, "
-            "db2 = sum of dz2, dz1 = (dz2 W2ᵀ) * (z1 > 0), dW1 = Xᵀ dz1, db1 = sum of dz1.",
+            "Start from the slope at the output, (p − y) / n with y as a column, and carry it back "
+            "one layer at a time: each weight's gradient pairs its input with the slope arriving there.",
             10, 4),
         _backward_case(
             rng, "backward pass, dead units", "mlp_backward with 2 of 6 hidden units off for every input",
-            "A ReLU that never switched on passes no gradient: multiply by the mask (z1 > 0).",
+            "A ReLU that never switched on passes no gradient back: its units' gradients are exactly 0.",
             16, 6, dead=2),
         _xor_case(rng, "XOR, first seed"),
         _xor_case(rng, "XOR, second seed"),

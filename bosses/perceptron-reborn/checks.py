@@ -118,54 +118,54 @@ def checks() -> list[dict]:
     return [
         _check("perceptron_predict: which side of the line",
                "w = (1, −1), b = 0.5 on four points; one sits exactly on the line",
-               "Score each row with X @ w + b, then compare with 0. A score of exactly 0 is not > 0, "
-               "so that point is class 0. Return integers (astype(int)).",
+               "Which side of the line is each point on? The sign of its score w·x + b says. A score "
+               "of exactly 0 is not above the line, so that point is class 0; return integers.",
                "predict",
                "result = np.asarray(lab.perceptron_predict(np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 1.0], "
                "[2.0, 2.0]]), np.array([1.0, -1.0]), 0.5))",
                expected=[1, 0, 0, 1]),
         _check("perceptron_train: one mistake, one update",
                "one point x = (2, 1) of class 1, one epoch at lr 0.5, starting from w = 0, b = 0",
-               "Start from zeros. The first score is 0, which predicts class 0: a mistake. Apply "
-               "w += lr (y − ŷ) x and b += lr (y − ŷ) once.",
+               "With w and b at zero every score is 0, so the first prediction is class 0: a mistake. "
+               "A mistake moves w toward x and b up, both scaled by the learning rate.",
                "wb",
                "out = lab.perceptron_train(np.array([[2.0, 1.0]]), np.array([1]), epochs=1, lr=0.5)\n" + _UNPACK,
                X=[[2.0, 1.0]], y=[1], epochs=1, lr=0.5),
         _check("perceptron_train: right answers change nothing",
                "three points, one epoch at lr 1: only the misclassified ones move the line",
-               "Predict with the current w and b before each update; when ŷ equals y the "
-               "update (y − ŷ) is zero. Go through the examples in the order given.",
+               "The rule learns only from mistakes: predict with the current w and b first, and when "
+               "the prediction is right, y − ŷ is 0 and nothing moves. Keep the examples' order.",
                "wb",
                "out = lab.perceptron_train(np.array([[1.0, 1.0], [2.0, 0.5], [-1.0, -2.0]]), "
                "np.array([1, 1, 0]), epochs=1, lr=1.0)\n" + _UNPACK,
                X=[[1.0, 1.0], [2.0, 0.5], [-1.0, -2.0]], y=[1, 1, 0], epochs=1, lr=1.0),
         _check("perceptron_train: separable blobs",
                "30 points in two separable blobs, 20 epochs at lr 1: every point right",
-               "Loop over epochs, and inside over the examples in order. On separable data the "
-               "mistakes stop and the weights stop changing.",
+               "Run the same rule epoch after epoch, counting each epoch's mistakes into a list. On "
+               "data a line can separate, the count falls to 0 and w and b stop changing.",
                "wb",
                f"out = lab.perceptron_train({_literal(X_blobs)}, {_literal(y_blobs)}, epochs=20, lr=1.0)\n" + _UNPACK,
                X=X_blobs, y=y_blobs, epochs=20, lr=1.0, note=": the mistakes stop, the line is found"),
         _check("margin: a line you know",
                "w = (3, 4), b = −5 (the line of the Math part) on three points, all on their class's side",
-               "Each point's signed distance is (w·x + b) / ‖w‖, counted positive on its own class's "
-               "side: multiply by (2y − 1). The margin is the smallest of them.",
+               "How close does the closest point come to the line? A point's score divided by ‖w‖ is "
+               "its distance, signed; times (2y − 1) it is positive on its own side. Take the smallest.",
                "margin",
                "result = float(lab.margin(np.array([[3.0, 4.0], [0.0, 0.0], [1.0, 1.0]]), np.array([1, 0, 1]), "
                "np.array([3.0, 4.0]), -5.0))",
                X=[[3.0, 4.0], [0.0, 0.0], [1.0, 1.0]], y=[1, 0, 1], w=[3.0, 4.0], b=-5.0),
         _check("margin: a point on the wrong side",
                "the same line, but the origin labelled 1: the margin turns negative",
-               "Do not take absolute values: a point on the wrong side has a negative signed "
-               "distance, and the minimum should find it.",
+               "A point on the wrong side must pull the margin below zero: keep the sign of each "
+               "distance, no absolute values.",
                "margin",
                "result = float(lab.margin(np.array([[3.0, 4.0], [0.0, 0.0]]), np.array([1, 1]), "
                "np.array([3.0, 4.0]), -5.0))",
                X=[[3.0, 4.0], [0.0, 0.0]], y=[1, 1], w=[3.0, 4.0], b=-5.0),
         _check("perceptron_train: XOR never settles",
                "XOR's four corners, 8 epochs at lr 1: some corner is wrong in every epoch",
-               "Count the examples each epoch gets wrong (ŷ ≠ y) and return the counts as a list, "
-               "one per epoch. On separable data they reach 0; on XOR they cannot.",
+               "Nothing new to write once the checks above pass: no line splits XOR, so some corner "
+               "is wrong in every epoch and the count of mistakes never reaches 0.",
                "wb",
                f"out = lab.perceptron_train(np.array({XOR_X!r}), np.array({XOR_Y!r}), epochs=8, lr=1.0)\n"
                + _UNPACK,
@@ -173,48 +173,49 @@ def checks() -> list[dict]:
                note=": a mistake in every epoch, because no line splits XOR"),
         _check("mlp_init: He initialisation",
                "mlp_init(2, 3, seed=4): W1 then W2 drawn from N(0, 2 / fan_in), biases zero",
-               "rng = np.random.default_rng(seed); draw W1 with rng.standard_normal((n_in, hidden)) "
-               "times sqrt(2 / n_in) first, then W2 (hidden, 1) times sqrt(2 / hidden).",
+               "This one is given in the starter: if it fails, compare yours with the starter's "
+               "(one generator seeded with seed, W1 drawn before W2, each scaled by √(2 / fan_in)).",
                "init",
                "params = lab.mlp_init(2, 3, seed=4)\n"
                f"result = {{k: np.asarray(params[k], dtype=float) for k in {PARAMETERS!r}}}",
                n_in=2, hidden=3, seed=4),
         _check("mlp_forward: probabilities",
                "five points through 3 hidden ReLU units and a sigmoid: p of shape (5, 1)",
-               "z1 = X @ W1 + b1, h1 = max(z1, 0), z2 = h1 @ W2 + b2, p = 1 / (1 + exp(−z2)). "
-               "Keep p as a column: shape (n, 1).",
+               "Two layers, one after the other: a weighted sum plus bias, then ReLU (negatives become "
+               "0); another weighted sum plus bias, then the sigmoid. Keep p a column, shape (n, 1).",
                "forward",
                f"p, cache = lab.mlp_forward({_literal(FIXED_X)}, {_params_literal(FIXED_PARAMS)})\n"
                "result = np.asarray(p, dtype=float)"),
         _check("mlp_backward: output layer",
                "dW2 and db2 for the same five points, mean binary cross-entropy",
-               "Through the sigmoid the loss's slope is dz2 = (p − y) / n, with y reshaped to a "
-               "column (n, 1). Then dW2 = h1ᵀ dz2 and db2 = dz2 summed over the rows.",
+               "Start at the loss: through the sigmoid its slope at the output is (p − y) / n, with y "
+               "reshaped to a column. dW2 pairs each hidden activation with it; db2 sums it over rows.",
                "grads", _grads_script(("W2", "b2")), keys=["W2", "b2"]),
         _check("mlp_backward: hidden layer",
                "dW1 and db1, through the ReLU mask (two of the hidden units are off for some points)",
-               "Send dz2 back through W2 (dh1 = dz2 W2ᵀ), keep it only where z1 > 0, then "
-               "dW1 = Xᵀ dz1 and db1 = dz1 summed over the rows.",
+               "Carry the output's slope back through W2 to the hidden units, then through the ReLU: "
+               "a unit that was off (z1 ≤ 0) passes nothing. W1 and b1 then follow W2 and b2's pattern.",
                "grads", _grads_script(("W1", "b1")), keys=["W1", "b1"]),
         _check("mlp_train: one step",
                "6 points, 3 hidden units, seed 2, one full-batch step at lr 0.5",
-               "mlp_train starts from mlp_init(X.shape[1], hidden, seed), then each step runs "
-               "forward, backward and params[k] −= lr · grads[k] for every parameter.",
+               "Start from mlp_init(X.shape[1], hidden, seed). One step is a forward pass, a backward "
+               "pass, then every parameter moves against its gradient, scaled by lr.",
                "step",
                f"params = lab.mlp_train({_literal(X_step)}, {_literal(y_step)}, hidden=3, steps=1, lr=0.5, seed=2)\n"
                f"result = {{k: np.asarray(params[k], dtype=float) for k in {PARAMETERS!r}}}",
                X=X_step, y=y_step, hidden=3, lr=0.5, seed=2),
         _check("mlp_train: XOR solved",
                "mlp_train on XOR with its defaults (8 hidden units, 3,000 steps, lr 0.5, seed 0)",
-               "If the earlier checks pass, this one follows. Threshold p at 0.5 to read the labels.",
+               "If the checks above pass, this one follows: train with the defaults, then read the "
+               "labels by thresholding p at 0.5.",
                "xor",
                f"params = lab.mlp_train(np.array({XOR_X!r}), np.array({XOR_Y!r}))\n"
                f"p, cache = lab.mlp_forward(np.array({XOR_X!r}), params)\n"
                "result = (np.asarray(p, dtype=float).reshape(-1) > 0.5).astype(int)"),
         _check("fit: returns predict",
                "fit on 40 blob points, then predict 10 new ones: labels 0 or 1, one per point",
-               "fit trains (use your mlp_train) and returns a function; predict(X) runs mlp_forward "
-               "and thresholds p at 0.5, returning integers of shape (n,).",
+               "fit trains (your mlp_train will do) and returns a function; that function runs the "
+               "forward pass on new points and thresholds p at 0.5, giving integer labels of shape (n,).",
                "fit",
                f"predict = lab.fit({_literal(X_fit)}, {_literal(y_fit)}, seed=0)\n"
                "if not callable(predict):\n    raise TypeError('fit must return a function: predict(X) -> labels')\n"

@@ -423,25 +423,32 @@ class NeuronForgeScreen(ToolScreen):
         self.query_one("#panel", Static).update(self._panel())
         self._draw()
 
+    def _fit(self) -> tuple[float, float]:
+        """(loss, accuracy) of the network on the points; nan when there is nothing to measure."""
+        if not len(self.X) or not finite(self.params):
+            return float("nan"), float("nan")
+        loss = self.losses[-1] if self.losses else loss_and_grads(self.X, self.y, self.params)[0]
+        return loss, float(np.mean((forward(self.X, self.params)[1] > 0.5) == self.y))
+
     def _panel(self) -> Text:
         t = Text()
-        accuracy = np.mean((forward(self.X, self.params)[1] > 0.5) == self.y) if len(self.X) and finite(self.params) else float("nan")
-        loss = self.losses[-1] if self.losses else (loss_and_grads(self.X, self.y, self.params)[0]
-                                                    if len(self.X) and finite(self.params) else float("nan"))
+        loss, accuracy = self._fit()
         t.append(f"{PRESETS[self.preset]}", style="bold")
         t.append(f"  {int(np.sum(self.y == 1))} ● {int(np.sum(self.y == 0))} ○\n")
         t.append(f"2 → {self.hidden} ReLU → 1 sigmoid\n", style="cyan")
-        state = ("▶ training" if self.training else "❚❚ paused") if not self.diverged else "✗ diverged"
-        trainer = "your lab" if self.yours_on else "the tool"
-        t.append(f"lr {fmt(self.lr)}  step {self.step}  ", style="")
-        t.append(f"{state}\n", style="bold green" if self.training else ("bold red" if self.diverged else "dim"))
+        t.append(f"lr {fmt(self.lr)}  step {self.step}  ")
+        if self.diverged:
+            t.append("✗ diverged\n", style="bold red")
+        else:
+            t.append(*(("▶ training\n", "bold green") if self.training else ("❚❚ paused\n", "dim")))
         t.append(f"loss {fmt(loss)}  accuracy {fmt(accuracy, 3)}\n", style="bold")
         dead = dead_units(self.X, self.params)
         if dead:
-            t.append(f"{dead} of {self.hidden} units dead: off for every point\n", style="bold red" if dead == self.hidden else "red")
+            t.append(f"{dead} of {self.hidden} units dead: off for every point\n",
+                     style="bold red" if dead == self.hidden else "red")
         t.append(f"{sparkline(self.losses, 30)}\n", style="yellow")
         if self.yours_on:
-            t.append(f"trained by {trainer}\n", style="dim")
+            t.append("trained by your lab\n", style="dim")
             self.render_yours(t)
             return t
         self._weights(t)
