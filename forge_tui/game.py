@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,16 @@ from forge_tui.saves import ModuleProgress, RunState, SaveError, Store
 if TYPE_CHECKING:  # the boss engine (numpy, the runner) stays off the start-up path
     from forge_tui.boss import FightReport
 
-LOCKED, OPEN, GATE_PASSED, FORGED = "locked", "open", "gate passed", "forged"
+class ModuleState(StrEnum):
+    """Where a run stands in one module: the one list of module states."""
+
+    LOCKED = "locked"  # the gate before it is not passed
+    OPEN = "open"
+    GATE_PASSED = "gate passed"
+    FORGED = "forged"  # gate passed and boss defeated: the unlock is earned
+
+
+LOCKED, OPEN, GATE_PASSED, FORGED = ModuleState  # the names the engine has always used
 
 
 class GameError(Exception):
@@ -58,7 +68,7 @@ class Game:
         self.catalog = content or catalog()
 
     # --- state ---------------------------------------------------------------
-    def module_state(self, run: RunState, module: Module) -> str:
+    def module_state(self, run: RunState, module: Module) -> ModuleState:
         progress = run.modules.get(module.id) or ModuleProgress()
         if progress.gate_passed:
             return FORGED if progress.boss_defeated else GATE_PASSED

@@ -20,11 +20,13 @@ DERIVATIONS = [
 ]
 
 
-def test_sixteen_modules_in_four_phases():
-    assert [m.order for m in MODULES] == list(range(1, 17))
-    assert [p.number for p in CATALOG.phases] == [1, 2, 3, 4]
-    assert all(len(p.modules) == 4 for p in CATALOG.phases)
-    assert len({m.id for m in MODULES}) == 16
+def test_modules_are_numbered_in_order_and_every_phase_has_some():
+    """No count is pinned here: a 17th level folder must not fail the suite."""
+    assert [m.order for m in MODULES] == list(range(1, len(MODULES) + 1))
+    assert [p.number for p in CATALOG.phases] == list(range(1, len(CATALOG.phases) + 1))
+    assert all(p.modules for p in CATALOG.phases)
+    assert sum(len(p.modules) for p in CATALOG.phases) == len(MODULES)
+    assert len({m.id for m in MODULES}) == len(MODULES)
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.number)

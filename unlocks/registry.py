@@ -125,7 +125,9 @@ def is_earned(run, module: "Module", game: "Game | None" = None) -> bool:
         from forge_tui.game import Game
 
         game = Game()
-    return game.module_state(run, module) == "forged"
+    from forge_tui.game import ModuleState
+
+    return game.module_state(run, module) == ModuleState.FORGED
 
 
 def unlock_state(spec: UnlockSpec, run, game: "Game") -> str:

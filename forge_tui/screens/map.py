@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from forge_tui.flavors import BY_ID
-from forge_tui.game import GameError
+from forge_tui.game import GameError, ModuleState
 from forge_tui.messages import RunChanged
 from forge_tui.saves import RunState
 from forge_tui.widgets.node import ModuleNode
@@ -121,7 +121,7 @@ class MapScreen(Screen):
         state = game.module_state(self.run, module)
         lines = [markup("[b]$number $title[/]  [i]$state[/]", number=module.number, title=module.title, state=state),
                  literal(module.summary)]
-        if state == "locked":
+        if state == ModuleState.LOCKED:
             before = game.catalog.previous(module)
             lines.insert(1, markup("[dim]Locked until the gate of $number ($short) is passed.[/]",
                                    number=before.number, short=before.short))

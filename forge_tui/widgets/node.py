@@ -4,10 +4,11 @@ from textual.message import Message
 from textual.widgets import Static
 
 from forge_tui.content import Module
+from forge_tui.game import ModuleState
 from forge_tui.widgets.text import markup
 
-GLYPHS = {"locked": "·", "open": "○", "gate passed": "◐", "forged": "●"}
-LABELS = {"gate passed": "passed"}  # the node is 16 columns wide
+GLYPHS = {ModuleState.LOCKED: "·", ModuleState.OPEN: "○", ModuleState.GATE_PASSED: "◐", ModuleState.FORGED: "●"}
+LABELS = {ModuleState.GATE_PASSED: "passed"}  # the node is 16 columns wide
 
 
 class ModuleNode(Static):
@@ -23,7 +24,7 @@ class ModuleNode(Static):
         self.module = module
         self.column = column
         self.row = row
-        self.state = "locked"
+        self.state = ModuleState.LOCKED
         self.markers = ""
 
     def show(self, state: str, markers: str) -> None:
