@@ -116,9 +116,17 @@ def cmd_runs(args) -> int:
     return OK
 
 
-def cmd_status(args) -> int:
+def _session(args):
+    """The player's session on the run named by --run (or the latest played)."""
+    from forge_tui.session import Session
+
     game = _game()
-    run = game.store.resolve(args.run)
+    return Session(game, game.store.resolve(args.run))  # a SaveError reaches main(): exit 2
+
+
+def cmd_status(args) -> int:
+    session = _session(args)
+    game, run = session.game, session.run
     note = game.store.last_note(run.id)
     if note:
         _say(note.message, err=True)
@@ -130,17 +138,16 @@ def cmd_status(args) -> int:
     for phase in game.catalog.phases:
         _say(f"\nPhase {phase.number}: {phase.name}")
         for module in phase.modules:
-            _say(f"  {module.number} {module.title:<{width}} {game.module_state(run, module)}")
+            _say(f"  {module.number} {module.title:<{width}} {session.state(module)}")
     return OK
 
 
 def cmd_gate(args) -> int:
     from forge_tui.game import GameError
 
-    game = _game()
-    run = game.store.resolve(args.run)
+    session = _session(args)
     try:
-        module = game.catalog.module(args.module)
+        module = session.game.catalog.module(args.module)
     except KeyError as err:
         _say(f"neuralforge gate: {err.args[0]}", err=True)
         return REFUSED
@@ -148,7 +155,7 @@ def cmd_gate(args) -> int:
         _say(f"Module {module.number} ({module.title}) has no password: {module.gate.prompt.strip().splitlines()[0]}")
         return REFUSED
     try:
-        outcome = game.submit_gate(run, module, args.answer)
+        outcome = session.submit_gate(module, args.answer)
     except GameError as err:
         _say(f"neuralforge gate: {err}", err=True)
         return REFUSED
