@@ -202,3 +202,45 @@ def _still(pilot):
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 def test_snapshot(snap_compare, size):
     assert snap_compare(Host(), terminal_size=size, press=["p", "n", "n", "n", "n", "n"], run_before=_still)
+
+
+# --- earned in the game ------------------------------------------------------------------------------
+async def test_forging_module_7_in_the_tui_opens_optitrack(isolated_home):
+    from textual.widgets import Button, Input, TextArea
+
+    from forge_tui.app import NeuralForgeApp
+    from forge_tui.screens.level import LevelScreen
+    from forge_tui.unlocks.screens.optitrack import OptiTrackScreen
+
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=SIZE) as pilot:
+        game = app.game
+        run = game.store.create_run("ada", ["hacker", "artist"], "python")
+        for earlier in game.catalog.modules[:6]:  # modules 1-6 forged: module 7 is open
+            def forge(state, m=earlier):
+                progress = state.progress(m.id)
+                progress.gate_passed = progress.boss_defeated = True
+
+            run = game.store.update(run.id, forge)
+        module = game.catalog.module("optimizers")
+        await app.push_screen(LevelScreen(run, module, "lab"))
+        await pilot.pause()
+        app.screen.query_one("#lab-editor", TextArea).text = (BOSS / "reference.py").read_text()
+        await pilot.press("ctrl+b")  # a fight that counts: secret cases, then a confirmation
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert game.store.load(run.id).modules[module.id].boss_defeated
+        app.screen.action_part("gate")
+        await pilot.pause()
+        box = app.screen.query_one("#gate-input", Input)
+        box.value = "2.0526"  # m̂ after two steps: 0.39 / 0.19
+        await box.action_submit()
+        await pilot.pause()
+        assert game.module_state(game.store.load(run.id), module) == "forged"
+        app.screen.action_part("unlock")
+        await pilot.pause()
+        button = app.screen.query_one("#open-unlock", Button)
+        assert button.display and str(button.label) == "Open OptiTrack"
+        button.press()
+        await pilot.pause()
+        assert isinstance(app.screen, OptiTrackScreen)
