@@ -153,9 +153,10 @@ def bench_kernel(spec, kernel, roofline: dict) -> tuple[list[dict], list[dict]]:
                 row["pct_roofline"] = 100 * row["GBps"] / roofline["copy_GBps"]
             else:
                 row["pct_roofline"] = 100 * row["TFLOPs"] / roofline["matmul_bf16_TFLOPs"]
-            if spec.name == "decode":
-                row["tokens_per_s"] = shape[0] / seconds
-                row["kv_bytes_per_token"] = nbytes / shape[0]
+            if spec.decode_tokens is not None:
+                tokens = spec.decode_tokens(shape)
+                row["tokens_per_s"] = tokens / seconds
+                row["kv_bytes_per_token"] = nbytes / tokens
             rows.append(row)
             del inputs, out, args
             rechecks.append(check_once(spec, kernel, shape, dtype_name, fresh_seed(), "cuda"))

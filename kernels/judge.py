@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import os
 import secrets
 import shutil
@@ -23,6 +24,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+
+from forge_tui.runner import Limits
+from forge_tui.runner.answers import RefusedLine, parse_line
 
 HERE = Path(__file__).resolve().parent
 
@@ -44,6 +48,7 @@ BANNED_IMPORTS = {
     "functools": "a kernel keeps no cache of results",
     "importlib": "imports behind the static check",
 }
+AT_OPERATOR = "matmul"  # the PyTorch op `a @ b` calls on tensors: refused outside a Triton kernel where the spec forbids it
 BANNED_NAMES = {
     "setattr": "patches objects it does not own",
     "delattr": "patches objects it does not own",
@@ -150,7 +155,7 @@ def static_check(source: str, kernel_name: str) -> list[str]:
                         find(node.lineno, f"assigns to {'.'.join(_chain(sub))}: patching the timer or the libraries is not allowed")
                     if isinstance(sub, ast.Name) and sub.id == "__builtins__":
                         find(node.lineno, "assigns to __builtins__")
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult) and not in_jit and spec.name in ("matmul", "attention", "decode"):
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult) and not in_jit and AT_OPERATOR in spec.forbidden:
             find(node.lineno, "uses the @ operator outside a Triton kernel: the kernel must not fall back to torch.matmul")
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             find(node.lineno, "keeps state between calls (global/nonlocal): results must be computed on every call")
@@ -167,7 +172,9 @@ def static_check(source: str, kernel_name: str) -> list[str]:
 @dataclass
 class RunReport:
     exit_code: int | None
-    results: list[dict]  # each message as sent, plus "_received": this side's monotonic clock, when known
+    # Each message as sent, plus "_received": this side's monotonic clock, when known; a
+    # RefusedLine (forge_tui.runner.answers) stands for a line that was not parsed, and says why.
+    results: list
     output: str
     duration_s: float
     timed_out: bool = False
@@ -175,6 +182,9 @@ class RunReport:
 
 
 Runner = Callable[..., RunReport]  # runner(script, workdir, args, readable, timeout) -> RunReport
+
+WALL_CALLS = 50  # calls the child makes between "wall-start" and "wall-end" on a GPU
+RESULT_BYTES = Limits().result_bytes  # the result channel's cap, the same as the lab runner's
 
 
 def _child_env(workdir: Path, result_fd: int = 3) -> dict:
@@ -185,29 +195,43 @@ def _child_env(workdir: Path, result_fd: int = 3) -> dict:
     return env
 
 
+def _read_results(stream, results: list, stop_child: Callable[[], None]) -> None:
+    """Read the result channel until it closes. Every line goes through the game's bounded
+    parser (`parse_line`: no line deeper or with more values than a lab's answer may have is
+    handed to `json.loads`); a refused line is kept as its RefusedLine, a line that is not JSON
+    is dropped, and each message is stamped with this side's clock as it arrives. Past
+    RESULT_BYTES in all, reading stops and `stop_child` is called."""
+    seen = 0
+    pending = bytearray()
+    while chunk := stream.read(65536):
+        seen += len(chunk)
+        if seen > RESULT_BYTES:
+            results.append(RefusedLine(f"more than {RESULT_BYTES:,} bytes of results were sent"))
+            stop_child()
+            return
+        pending += chunk
+        if b"\n" not in chunk:
+            continue
+        *lines, rest = bytes(pending).split(b"\n")
+        pending = bytearray(rest)
+        for line in lines:
+            stamp = time.monotonic()
+            try:
+                message = parse_line(line)
+            except ValueError:
+                continue
+            if isinstance(message, dict):
+                message["_received"] = stamp
+            if isinstance(message, (dict, RefusedLine)):
+                results.append(message)
+
+
 def subprocess_runner(script: Path, workdir: Path, args: list[str], readable: list[Path], timeout: float) -> RunReport:
     """A plain child process: its own process group, scrubbed environment, a wall-time limit,
-    results on a pipe (its fd in $NEURALFORGE_RESULT_FD) stamped with this side's clock as they arrive. No sandbox layers: used
-    where `forge_tui.runner` is not available."""
+    results on a pipe (its fd in $NEURALFORGE_RESULT_FD) read by `_read_results`. No sandbox
+    layers: used where `forge_tui.runner` is not available."""
     read_end, write_end = os.pipe()
-    results: list[dict] = []
-
-    def pump() -> None:
-        buffer = b""
-        with os.fdopen(read_end, "rb", buffering=0) as stream:
-            while chunk := stream.read(65536):
-                buffer += chunk
-                while b"\n" in buffer:
-                    line, buffer = buffer.split(b"\n", 1)
-                    stamp = time.monotonic()
-                    try:
-                        message = json.loads(line)
-                    except ValueError:
-                        continue
-                    if isinstance(message, dict):
-                        message["_received"] = stamp
-                        results.append(message)
-
+    results: list = []
     started = time.monotonic()
 
     proc = subprocess.Popen(
@@ -216,6 +240,15 @@ def subprocess_runner(script: Path, workdir: Path, args: list[str], readable: li
         pass_fds=(write_end,), start_new_session=True,
     )
     os.close(write_end)
+
+    def stop_child() -> None:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 9)  # the child's own process group, started above
+
+    def pump() -> None:
+        with os.fdopen(read_end, "rb", buffering=0) as stream:
+            _read_results(stream, results, stop_child)
+
     reader = threading.Thread(target=pump, daemon=True)
     reader.start()
     timed_out = False
@@ -315,18 +348,21 @@ def judge_file(path: Path, kernel_name: str | None = None, *, runner: Runner | N
     try:
         shutil.copyfile(path, workdir / "player_kernel.py")
         request = {"kernel": kernel_name, "kernel_file": "player_kernel.py", "gpu": gpu, "cases": cases,
-                   "timed": timed, "wall_calls": 50}
+                   "timed": timed, "wall_calls": WALL_CALLS}
         (workdir / "request.json").write_text(json.dumps(request), encoding="utf-8")
         run = (runner or default_runner())(HERE / "child.py", workdir, ["request.json"], [HERE], timeout)
         entry["runner"] = run.runner
-        messages = run.results
-        entry["rejections"] = [m["reason"] for m in messages if m.get("event") == "rejected"]
+        # Messages whose id this side could have sent (a case number, a timed case's name, or none).
+        messages = [m for m in run.results if isinstance(m, dict) and isinstance(m.get("id"), (int, str, type(None)))]
+        entry["rejections"] = [str(m.get("reason"))[:400] for m in messages if m.get("event") == "rejected"]
+        entry["rejections"] += [f"your kernel's process sent a result line the judge will not read: {m.reason}"
+                                for m in run.results if isinstance(m, RefusedLine)]
         if run.timed_out:
             entry["rejections"].append(f"ran past the {timeout:g} s limit")
-        errors = {m.get("id"): m["message"] for m in messages if m.get("event") == "error"}
+        errors = {m.get("id"): str(m.get("message"))[:400] for m in messages if m.get("event") == "error"}
         if None in errors:
             entry["checks"].append({"ok": False, "detail": errors[None]})
-        outputs = {m["id"]: m for m in messages if m.get("event") == "output"}
+        outputs = {m.get("id"): m for m in messages if m.get("event") == "output"}
         for case in cases:
             shape = tuple(case["shape"])
             record = {"shape": case["shape"], "dtype": case["dtype"], "seed": case["seed"]}
@@ -372,32 +408,38 @@ def _tail(output: str) -> str:
     return f" (last output: {lines[-1][:200]})" if lines else ""
 
 
-def _timings(messages: list[dict], timed: list[dict], rejections: list[str]) -> list[dict]:
-    """Timings the child reported, each cross-checked against this side's wall clock."""
-    starts = {m["id"]: m for m in messages if m.get("event") == "wall-start"}
-    ends = {m["id"]: m for m in messages if m.get("event") == "wall-end"}
+def _timings(messages: list[dict], timed: list[dict], rejections: list[str], calls: int = WALL_CALLS) -> list[dict]:
+    """Timings the child reported, each cross-checked against this side's wall clock over the
+    `calls` calls this side asked for (never a count the child states). A timing that is not a
+    positive number is refused."""
+    starts = {m.get("id"): m for m in messages if m.get("event") == "wall-start"}
+    ends = {m.get("id"): m for m in messages if m.get("event") == "wall-end"}
 
     def wall(case_id):
         if case_id in starts and case_id in ends and "_received" in starts[case_id]:
-            return ends[case_id]["_received"] - starts[case_id]["_received"], starts[case_id]["calls"]
-        return None, None
+            return ends[case_id]["_received"] - starts[case_id]["_received"]
+        return None
 
-    base_wall, base_calls = wall("baseline")
-    overhead = base_wall / base_calls if base_wall is not None else 0.0
+    base_wall = wall("baseline")
+    overhead = base_wall / calls if base_wall is not None else 0.0
     rows = []
     for message in (m for m in messages if m.get("event") == "timing"):
-        case = next((c for c in timed if c["id"] == message["id"]), None)
+        case = next((c for c in timed if c["id"] == message.get("id")), None)
         if case is None:
             continue
-        row = {"shape": case["shape"], "dtype": case["dtype"], "ms": message["median_ms"], "reps": message["reps"]}
-        wall_s, calls = wall(message["id"])
+        median_ms = message.get("median_ms")
+        if type(median_ms) not in (int, float) or not 0 < median_ms < math.inf:
+            rejections.append(f"reported a timing that is not a positive number ({str(median_ms)[:40]})")
+            continue
+        row = {"shape": case["shape"], "dtype": case["dtype"], "ms": median_ms, "reps": message.get("reps")}
+        wall_s = wall(message.get("id"))
         if wall_s is None:
             row["wall_check"] = "unavailable with this runner"
         else:
             row["wall_ms_per_call"] = 1e3 * wall_s / calls
-            if not timing_consistent(message["median_ms"], calls, wall_s, overhead):
+            if not timing_consistent(median_ms, calls, wall_s, overhead):
                 rejections.append(
-                    f"reported {message['median_ms']:.4f} ms per call, but {calls} calls took "
+                    f"reported {median_ms:.4f} ms per call, but {calls} calls took "
                     f"{1e3 * wall_s / calls:.4f} ms each on the wall clock outside the kernel's process"
                 )
         rows.append(row)

@@ -7,6 +7,7 @@ reason; the CLI prints a table and writes JSON. No timing is taken here.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import subprocess
@@ -247,6 +248,47 @@ def test_kernel_that_writes_its_output_late_is_refused(tmp_path):
     assert any("thread" in r for r in entry["rejections"])
 
 
+def test_kernel_that_sends_a_deep_line_loses_with_a_clear_message(tmp_path):
+    """A line nested 100,000 deep would make `json.loads` recurse until it fails (in the thread
+    that reads the results, silently); the bounded parser refuses it unread and the kernel loses."""
+    deep = '\nimport os\nos.write(int(os.environ["NEURALFORGE_RESULT_FD"]), b"[" * 100_000 + b"]" * 100_000 + b"\\n")\n'
+    source = kernel_source(GOOD_KERNEL) + deep
+    assert judge.static_check(source, "softmax") == []
+    entry = judged(tmp_path, source)
+    assert entry["verdict"] == "rejected"
+    assert any("nested deeper than 64 levels" in r for r in entry["rejections"]), entry["rejections"]
+
+
+FLOOD = """
+import os, time
+fd = int(os.environ["NEURALFORGE_RESULT_FD"])
+
+def send(data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+send(b'{"event": "output", "id": 0, "file": "out_0.npy"}\\n')
+send(b"[" + b"0," * 300_000 + b"0]\\n")  # 600 KB, but 300,001 values once parsed
+send(b"x" * 5_000_000)  # past the channel's cap, with no end of line
+time.sleep(600)  # killed once over the cap, long before its time limit
+"""
+
+
+def test_result_channel_refuses_huge_lines_and_stops_a_flood(tmp_path):
+    script = tmp_path / "flood.py"
+    script.write_text(FLOOD)
+    run = judge.subprocess_runner(script, tmp_path, [], [], timeout=120)
+    assert not run.timed_out
+    assert run.results[0]["event"] == "output" and "_received" in run.results[0]
+    refused = [m.reason for m in run.results[1:]]
+    assert len(refused) == 2 and "more than 250,000 values" in refused[0] and "bytes of results" in refused[1]
+    report = judge.RunReport(0, run.results, "", 0.0)
+    entry = judge.judge_file(KERNELS / "softmax.py", "softmax", runner=lambda *args: report)
+    assert entry["verdict"] == "rejected"
+    assert any("will not read: more than 4,000,000 bytes" in r for r in entry["rejections"])
+
+
 @pytest.mark.parametrize("name", harness.NAMES)
 def test_reference_kernels_pass_the_static_check(name):
     source = (KERNELS / f"{harness.REFERENCE[name][0]}.py").read_text()
@@ -259,6 +301,47 @@ def test_static_check_allows_triton_math_and_refuses_torch_math():
     bad = HEADER + "def matmul(a, b, out):\n    out.copy_(a @ b)\n"
     assert any("@ operator" in f for f in judge.static_check(bad, "matmul"))
     assert any("x.exp" in f for f in judge.static_check(HEADER + "def softmax(x, out):\n    out.copy_(x.exp())\n", "softmax"))
+
+
+# --- the spec carries what varies per kernel ---------------------------------------------------
+
+SHARED_FILES = ("common.py", "harness.py", "judge.py", "child.py")
+
+
+def functions_naming_a_kernel(source: str) -> list[str]:
+    """`function: 'name'` for every kernel name written as a string inside a function."""
+    found = []
+    for function in ast.walk(ast.parse(source)):
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for node in ast.walk(function):
+                if isinstance(node, ast.Constant) and node.value in harness.NAMES:
+                    found.append(f"{function.name}, line {node.lineno}: {node.value!r}")
+    return found
+
+
+@pytest.mark.parametrize("file", SHARED_FILES)
+def test_no_shared_function_asks_which_kernel_it_holds(file):
+    """No `if spec.name == "attention"`: a function of the shared code reads the spec's fields,
+    so adding a kernel is adding its spec, and nothing else changes."""
+    assert functions_naming_a_kernel((KERNELS / file).read_text()) == []
+    planted = 'def work(spec):\n    if spec.name == "decode":\n        return 1\n'
+    assert functions_naming_a_kernel(planted) == ["work, line 2: 'decode'"]
+
+
+@pytest.mark.parametrize("name", harness.NAMES)
+def test_each_spec_declares_its_call(name):
+    """The output shape, the flags after `out` and the work model come from the spec, and agree
+    with the inputs the spec makes."""
+    spec = common.SPECS[name]
+    shape = spec.check_shapes[0]
+    inputs = spec.make_inputs(shape, common.DTYPES["fp32"], 3, "cpu")
+    out = common.reference(spec, inputs, shape)
+    assert tuple(out.shape) == common.out_shape(spec, shape)
+    args = common.call_args(spec, inputs, shape, out)
+    assert len(args) == len(spec.args) + 1 + len(spec.flags(shape))
+    assert tuple(common.torch_call(spec, inputs, shape)().shape)[-1] == common.out_shape(spec, shape)[-1]
+    nbytes, flops = common.work(spec, inputs, shape, common.DTYPES["fp32"])
+    assert nbytes > 0 and flops > 0
 
 
 # --- GPU timing cross-check: the trusted side's logic, fed the messages a run would send ----------
