@@ -26,8 +26,8 @@ from forge_tui.host.launcher import Launcher, LauncherError, play_arguments
 log = logging.getLogger("forge_tui.host")
 # Environment a client may set with SendEnv/SetEnv; everything else it sends is ignored.
 CLIENT_ENV = ("COLORTERM", "LANG", "LC_ALL", "LC_CTYPE", "NO_COLOR", "NEURALFORGE_MOUSE", "ESCDELAY")
-# Settings of the host that pass on to every game process.
-HOST_ENV = ("NEURALFORGE_ANIMATE", "NEURALFORGE_CONTENT")
+# Settings of the host that pass on to every game process (NEURALFORGE_PLAY_APP: see host/play.py).
+HOST_ENV = ("NEURALFORGE_ANIMATE", "NEURALFORGE_CONTENT", "NEURALFORGE_PLAY_APP")
 # What a client's TERM may be (a terminfo name: xterm-256color, screen.xterm-256color, rxvt-unicode);
 # anything else (a path, control characters, a 4 KB string) gives the game DEFAULT_TERM instead.
 TERM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
