@@ -240,7 +240,10 @@ ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 def main(argv: list[str] | None = None) -> int:
     for name in ONE_THREAD:
         os.environ.setdefault(name, "1")
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    # Plain `neuralforge` plays at once: building every command's parser (and importing each
+    # command's module) cost about 0.1 s of the first screen's time (benchmarks/startup.py).
+    args = _parser().parse_args(argv) if argv else argparse.Namespace(command=None, version=False, run=None)
     if args.version:
         from forge_tui import __version__
 
