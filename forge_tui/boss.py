@@ -10,6 +10,13 @@ A boss lives in `bosses/<module-id>/`:
                 player's lab.rs as its module `lab`) and uses the same c_stdin and c_answer;
                 rust/reference.rs wins, rust/wrong_*.rs must lose. Each compiled language is one
                 entry of COMPILED: its compiler, build command, limits and error reading.
+                Optional for these paths: c_files(cases) -> {name: Path or bytes}, files (model
+                weights, data) put in the fight's folder beside the built lab.
+  LANGUAGES     optional: the lab languages the boss judges, when not all it has a path for
+                (module 12's boss is fought in C or Rust only); the first is the one a run whose
+                language is not among them fights with.
+  WALL_LIMIT_S  optional: the run's wall-clock limit when it must differ from TIME_LIMIT_S
+                (the CPU limit), for a lab that computes for seconds on loaded cores.
 `boss.py` is trusted and imported here, in the game's process; the player's lab runs in a
 sandboxed child that receives only the cases' inputs (never the expected values) and sends one
 JSON message per case. The judge decides: a missing or malformed answer, a crash, a non-zero
@@ -29,8 +36,9 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, ClassVar, Protocol
 
+from forge_tui.languages import BY_ID, LanguageSpec
 from forge_tui.runner import Limits, RunResult, Sandbox
 from forge_tui.runner.answers import PACKED_DTYPES, AnswerRefused, RefusedLine, unpack_answer
 
@@ -42,6 +50,7 @@ class Boss:
     module: ModuleType
     entry: str
     time_limit_s: float
+    who_calls: ClassVar[str] = "the boss calls"
 
     @property
     def reference_path(self) -> Path:
@@ -53,14 +62,12 @@ class Boss:
 
     @property
     def languages(self) -> tuple[str, ...]:
-        """The lab languages this boss can fight: Python always, a compiled one when boss.py
-        names that language's driver (C_DRIVER, RUST_DRIVER)."""
-        return ("python",) + tuple(spec.language for spec in COMPILED.values()
-                                   if getattr(self.module, spec.driver, None))
+        """The lab languages this boss can fight (`judged_languages`)."""
+        return judged_languages(self.module)
 
     def lab_language(self, language: str) -> str:
-        """Which of the run's labs this boss judges: the run's language if it can, else Python."""
-        return language if language in self.languages else "python"
+        """Which of the run's labs this boss judges (`judged_lab_language`)."""
+        return judged_lab_language(self.languages, language)
 
     @property
     def c_reference_path(self) -> Path:
@@ -76,6 +83,22 @@ class Boss:
 
     def native_wrong_paths(self, language: str) -> list[Path]:
         return sorted((self.directory / language).glob(f"wrong_*{_suffix(language)}"))
+
+
+def judged_languages(module: ModuleType) -> tuple[str, ...]:
+    """The lab languages a trusted boss.py or checks.py judges: Python, and a compiled one when it
+    names that language's driver (C_DRIVER, RUST_DRIVER); only those of LANGUAGES when it is set."""
+    paths = ("python",) + tuple(spec.language for spec in COMPILED.values() if getattr(module, spec.driver, None))
+    declared = getattr(module, "LANGUAGES", None)
+    return paths if declared is None else tuple(language for language in paths if language in declared)
+
+
+def judged_lab_language(languages: tuple[str, ...], language: str) -> str:
+    """Which of the run's labs is judged: the run's language if it can be, else Python, else the
+    first language judged."""
+    if language in languages:
+        return language
+    return "python" if "python" in languages else languages[0]
 
 
 @dataclass(frozen=True)
@@ -194,6 +217,11 @@ class _Tally:
         self.on_case = on_case
         self.round = fight_round
         self.reports: dict[int, CaseReport] = {}
+        # The sandbox calls on_result, and so on_case, from its event loop and swallows what
+        # they raise (a UI callback must not break the run): a screen that failed to draw a
+        # case would then hide it without a word. The first such error is kept and raised
+        # once the verdict is in (`raise_display_error`).
+        self.display_error: Exception | None = None
 
     def report(self, index: int, passed: bool, expected: str, got: str, message: str) -> None:
         case = self.cases[index]
@@ -201,8 +229,16 @@ class _Tally:
                           passed, expected, got, message, str(case.get("hint", "")) if not passed else "",
                           len(self.cases), self.round)
         self.reports[index] = item
-        if self.on_case:
-            self.on_case(item)
+        if self.on_case and self.display_error is None:
+            try:
+                self.on_case(item)
+            except Exception as exc:  # noqa: BLE001 - raised again by raise_display_error
+                self.display_error = exc
+
+    def raise_display_error(self) -> None:
+        """Raise what `on_case` raised, if anything: the player is told, the case is not hidden."""
+        if self.display_error is not None:
+            raise self.display_error
 
     def on_result(self, boss: Boss, message, *, read=None, raised: str = "your code raised ") -> None:
         """Judge one message from the result channel. `read(case, value)` turns the raw value
@@ -261,6 +297,7 @@ class _Tally:
     def finish(self, run: RunResult, sandbox: Sandbox, started: float, seed: int,
                defeat: str | None = None) -> FightReport:
         self.lose_the_rest(_lost_reason(run))
+        self.raise_display_error()
         ordered = [self.reports[i] for i in range(len(self.cases))]
         passed = sum(c.passed for c in ordered)
         won = passed == len(ordered) and run.outcome == "ok" and defeat is None
@@ -328,9 +365,14 @@ async def _fight_once(boss: Boss, lab_path: Path, sandbox: Sandbox, seed: int, f
     compiled = COMPILED.get(Path(lab_path).suffix)
     if compiled is not None:
         return await _fight_compiled(compiled, boss, Path(lab_path), sandbox, tally, started, seed, on_output)
+    if "python" not in boss.languages:
+        names = " or ".join(spec.name for spec in COMPILED.values() if spec.language in boss.languages)
+        defeat = f"this boss is fought in {names}, not Python: fight it with your {names} lab"
+        tally.lose_the_rest(defeat)
+        return tally.finish(RunResult("error", None, None, defeat, ""), sandbox, started, seed, defeat=defeat)
 
     workdir = Path(tempfile.mkdtemp(prefix="neuralforge-boss-"))
-    limits = Limits(wall_s=boss.time_limit_s, cpu_s=boss.time_limit_s)
+    limits = fight_limits(boss)
     try:
         run = await sandbox.run_cases(Path(lab_path), [child_case(c) for c in cases], workdir=workdir,
                                       limits=limits, on_output=on_output,
@@ -338,6 +380,11 @@ async def _fight_once(boss: Boss, lab_path: Path, sandbox: Sandbox, seed: int, f
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return tally.finish(run, sandbox, started, seed)
+
+
+def fight_limits(boss: Boss) -> Limits:
+    """The lab's run: TIME_LIMIT_S of CPU, and as much wall time unless the boss sets WALL_LIMIT_S."""
+    return Limits(wall_s=float(getattr(boss.module, "WALL_LIMIT_S", boss.time_limit_s)), cpu_s=boss.time_limit_s)
 
 
 # ---------------------------------------------------------------- compiled labs: C and Rust
@@ -361,25 +408,63 @@ class Toolchain:
     readable: tuple[Path, ...] = ()
 
 
+class Judged(Protocol):
+    """What a compiled lab is built and judged against: a `Boss`, or a module's `LabChecks`."""
+
+    id: str
+    directory: Path  # where the trusted file's driver and header names are found
+    module: ModuleType  # boss.py or checks.py: its driver's name, c_stdin, c_answer and judge
+    time_limit_s: float  # the built lab's own run
+    who_calls: ClassVar[str]  # for the player: "the boss calls" (your code), "the checks call"
+
+    @property
+    def languages(self) -> tuple[str, ...]: ...
+
+
 @dataclass(frozen=True)
 class Compiled:
-    """One compiled lab language the boss engine can fight: one entry of COMPILED."""
+    """One compiled lab language the judges can build: one entry of COMPILED. Its name, lab file
+    and tools are its row of the language table (`forge_tui.languages`); the rest only a judge needs."""
 
-    language: str  # "c", "rust": the run's language id and the boss's folder for it
-    name: str  # "C", "Rust": for the player
-    lab_file: str  # what the player's lab is called in the build folder
-    driver: str  # the boss.py attribute naming its trusted driver
-    toolchain: Callable[[], Awaitable["Toolchain | str"]]  # the compiler here, or why there is none
-    command: Callable[[Boss, Toolchain], list[str]]  # the build, run in the build folder
-    first_error: Callable[[Boss, str], str]  # the compiler's output as one line for the player
+    spec: LanguageSpec  # the language's row: id ("c", "rust", also the boss's folder), name, lab_file, tools
+    driver: str  # the attribute of boss.py or checks.py naming its trusted driver
+    toolchain: Callable[[LanguageSpec], Awaitable["Toolchain | str"]]  # the compiler here, or why there is none
+    command: Callable[[Judged, Toolchain], list[str]]  # the build, run in the build folder
+    first_error: Callable[[Judged, str], str]  # the compiler's output as one line for the player
     limits: Limits
 
+    @property
+    def language(self) -> str:
+        return self.spec.id
 
-async def _gcc() -> Toolchain | str:
-    return Toolchain("gcc") if shutil.which("gcc") else "C labs need gcc (apt-get install gcc)"
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def lab_file(self) -> str:
+        return self.spec.lab_file
+
+    @property
+    def suffix(self) -> str:
+        return Path(self.spec.lab_file).suffix
+
+    async def find_toolchain(self) -> "Toolchain | str":
+        """This machine's compiler for the language, or why there is none (for the player)."""
+        return await self.toolchain(self.spec)
 
 
-def c_compile_command(boss: Boss, toolchain: Toolchain = Toolchain("gcc")) -> list[str]:
+def _needs(spec: LanguageSpec, tool: str) -> str:
+    return f"{spec.name} labs need {tool} ({spec.install})"
+
+
+async def gcc_toolchain(spec: LanguageSpec = BY_ID["c"]) -> Toolchain | str:
+    """The C compiler the language table names, from PATH (the sandbox reads the system's folders)."""
+    compiler = spec.tools[0]
+    return Toolchain(compiler) if shutil.which(compiler) else _needs(spec, compiler)
+
+
+def c_compile_command(boss: Judged, toolchain: Toolchain = Toolchain("gcc")) -> list[str]:
     """gcc, run in the fight's working folder on lab.c plus the boss's trusted driver."""
     command = [toolchain.compiler, "-std=c11", "-O2", "-fdiagnostics-color=never", "-fmax-errors=10",
                f"-Dmain={C_LAB_MAIN}"]
@@ -405,12 +490,13 @@ def first_compile_error(output: str) -> str:
     return text if len(text) <= 200 else text[:199] + "…"
 
 
-async def rust_toolchain() -> Toolchain | str:
+async def rust_toolchain(spec: LanguageSpec = BY_ID["rust"]) -> Toolchain | str:
     """The rustc on PATH, as the real compiler of its toolchain (a rustup proxy needs a home the
-    sandbox does not have), with its sysroot readable when it lives outside the system folders."""
-    found = shutil.which("rustc")
+    sandbox does not have), with its sysroot readable when it lives outside the system folders.
+    Fights, lab checks and the Lab part's own build all use it."""
+    found = shutil.which(spec.tools[0])
     if found is None:
-        return "Rust labs need rustc (install Rust: https://rustup.rs, or apt-get install rustc)"
+        return _needs(spec, spec.tools[0])
     try:
         asked = await asyncio.create_subprocess_exec(found, "--print", "sysroot", stdin=asyncio.subprocess.DEVNULL,
                                                      stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
@@ -426,14 +512,14 @@ async def rust_toolchain() -> Toolchain | str:
     return Toolchain(str(compiler), readable)
 
 
-def rust_compile_command(boss: Boss, toolchain: Toolchain) -> list[str]:
+def rust_compile_command(boss: Judged, toolchain: Toolchain) -> list[str]:
     """rustc on the boss's trusted driver.rs, which has the player's lab.rs as its module `lab`."""
     return [toolchain.compiler, "--edition", "2021", "-O", "--color", "never", "--crate-name", "fight",
             "-o", C_EXECUTABLE, Path(boss.module.RUST_DRIVER).name]
 
 
-def first_rust_error(boss: Boss, output: str) -> str:
-    """rustc's first error as one line: where it is in lab.rs, or, when it is in the boss's
+def first_rust_error(judged: Judged, output: str) -> str:
+    """rustc's first error as one line: where it is in lab.rs, or, when it is in the trusted
     driver, the signature the driver calls (a wrong or private mlp_backward shows up there)."""
     lines = output.splitlines()
     for index, line in enumerate(lines):
@@ -445,36 +531,57 @@ def first_rust_error(boss: Boss, output: str) -> str:
         if place.startswith("lab.rs"):
             text = f"{place}: {text}"
         elif place:
-            signature = getattr(boss.module, "RUST_SIGNATURE", "")
-            text += f" (where the boss calls your code{': it needs ' + signature if signature else ''})"
+            signature = rust_signature(judged, "\n".join(lines[index:index + 10]))
+            text += f" (where {judged.who_calls} your code{': it needs ' + signature if signature else ''})"
         return text if len(text) <= 300 else text[:299] + "…"
     return next((" ".join(line.split()) for line in lines if line.strip()), "")[:200]
 
 
-COMPILED: dict[str, Compiled] = {
-    ".c": Compiled("c", "C", "lab.c", "C_DRIVER", _gcc, c_compile_command,
-                   lambda boss, output: first_compile_error(output), COMPILE_LIMITS),
-    ".rs": Compiled("rust", "Rust", "lab.rs", "RUST_DRIVER", rust_toolchain, rust_compile_command,
-                    first_rust_error, RUST_COMPILE_LIMITS),
-}
+def rust_signature(judged: Judged, error: str) -> str:
+    """The signature the driver needs, from RUST_SIGNATURE (one per line when the driver calls
+    several functions): the one whose function `error` names, or the only one; else ""."""
+    import re
+
+    signatures = [line.strip() for line in getattr(judged.module, "RUST_SIGNATURE", "").splitlines() if line.strip()]
+    if len(signatures) == 1:
+        return signatures[0]
+    for signature in signatures:
+        name = signature.split("fn ", 1)[-1].split("(", 1)[0].strip()
+        if name and re.search(rf"\b{re.escape(name)}\b", error):
+            return signature
+    return ""
+
+
+COMPILED: dict[str, Compiled] = {entry.suffix: entry for entry in (
+    Compiled(BY_ID["c"], "C_DRIVER", gcc_toolchain, c_compile_command,
+             lambda judged, output: first_compile_error(output), COMPILE_LIMITS),
+    Compiled(BY_ID["rust"], "RUST_DRIVER", rust_toolchain, rust_compile_command,
+             first_rust_error, RUST_COMPILE_LIMITS),
+)}
+
+
+def compiled(language: str) -> Compiled | None:
+    """The compiled path of a language id ("c", "rust"), or None for an interpreted one."""
+    return next((entry for entry in COMPILED.values() if entry.language == language), None)
 
 
 def _suffix(language: str) -> str:
-    return next(suffix for suffix, spec in COMPILED.items() if spec.language == language)
+    return compiled(language).suffix
 
 
-async def _fight_compiled(spec: Compiled, boss: Boss, lab: Path, sandbox: Sandbox, tally: _Tally,
+async def _fight_compiled(spec: Compiled, boss: Judged, lab: Path, sandbox: Sandbox, tally: _Tally,
                           started: float, seed: int, on_output) -> FightReport:
-    """Build the lab with the boss's trusted driver in the sandbox, run it on the cases' inputs
-    there, and judge what it sends on the result channel."""
+    """Build the lab with the trusted driver of `boss` (a boss, or a module's lab checks) in the
+    sandbox, run it on the inputs of `tally.cases` there, and judge what it sends on the result
+    channel."""
     def lost(run: RunResult, defeat: str) -> FightReport:
         tally.lose_the_rest(defeat)
         return replace(tally.finish(run, sandbox, started, seed, defeat=defeat), language=spec.language)
 
     nothing = RunResult("error", None, None, "", "")
     if spec.language not in boss.languages:
-        return lost(nothing, f"this boss has no {spec.name} path yet: fight it with the Python lab")
-    toolchain = await spec.toolchain()
+        return lost(nothing, f"there is no {spec.name} path here yet: use the Python lab")
+    toolchain = await spec.find_toolchain()
     if isinstance(toolchain, str):
         return lost(nothing, toolchain)
     workdir = Path(tempfile.mkdtemp(prefix=f"neuralforge-boss-{spec.language}-"))
@@ -483,6 +590,8 @@ async def _fight_compiled(spec: Compiled, boss: Boss, lab: Path, sandbox: Sandbo
         for name in (getattr(boss.module, spec.driver), getattr(boss.module, "C_HEADER", None)):
             if name:
                 shutil.copyfile(boss.directory / name, workdir / Path(name).name)
+        if hasattr(boss.module, "c_files"):
+            place_files(workdir, boss.module.c_files(tally.cases))
         built = await sandbox.run_command(spec.command(boss, toolchain), workdir=workdir, limits=spec.limits,
                                           readable=toolchain.readable, on_output=on_output)
         if not built.ok:
@@ -492,10 +601,9 @@ async def _fight_compiled(spec: Compiled, boss: Boss, lab: Path, sandbox: Sandbo
             else:
                 reason = f"the compiler stopped ({built.message})" + (f"; first error: {error}" if error else "")
             return lost(built, f"your {spec.name} did not compile: {reason}")
-        limits = Limits(wall_s=boss.time_limit_s, cpu_s=boss.time_limit_s)
         run = await sandbox.run_command([f"./{C_EXECUTABLE}"], workdir=workdir,
                                         stdin=boss.module.c_stdin(tally.cases).encode(),
-                                        limits=limits, on_output=on_output)
+                                        limits=fight_limits(boss), on_output=on_output)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     # run_command keeps the result channel's messages in order; the binary answers in
@@ -503,6 +611,18 @@ async def _fight_compiled(spec: Compiled, boss: Boss, lab: Path, sandbox: Sandbo
     for message in run.results:
         tally.on_result(boss, message, read=boss.module.c_answer, raised="")
     return replace(tally.finish(run, sandbox, started, seed), language=spec.language)
+
+
+def place_files(workdir: Path, files: dict) -> None:
+    """A boss's files for a compiled fight's folder: a Path is copied, bytes are written. Names
+    are plain file names (a name with a folder in it is the boss's bug)."""
+    for name, content in files.items():
+        if not name or Path(name).name != name or name in (".", ".."):
+            raise ValueError(f"c_files names {name!r}; a plain file name is needed")
+        if isinstance(content, bytes):
+            (workdir / name).write_bytes(content)
+        else:
+            shutil.copyfile(content, workdir / name)
 
 
 def fight_sync(boss: Boss, lab_path: Path, sandbox: Sandbox, **kwargs) -> FightReport:

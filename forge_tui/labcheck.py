@@ -8,6 +8,12 @@ Each check has the form of a boss case ({"name", "summary", "hint", "call": {...
 {"name", "summary", "hint", "script": "..."}) and runs through the same sandbox, driver and answer
 decoding. Unlike the boss, the checks are public: a failure shows the input, the expected value,
 what came back and a hint, and nothing is recorded but how many passed.
+
+A C or Rust lab is checked as the boss fights it (`forge_tui.boss._fight_compiled`): checks.py
+declares a compiled path with the boss's names (C_DRIVER, C_HEADER, RUST_DRIVER, RUST_SIGNATURE,
+c_stdin, c_answer; the driver files in its folder's `c/` and `rust/`), plus
+  native_checks() -> [check]   the checks of the compiled labs, which C and Rust share as they
+                               share c_stdin and c_answer; judged by the same `judge`.
 """
 
 from __future__ import annotations
@@ -18,9 +24,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Callable
+from typing import Callable, ClassVar
 
-from forge_tui.boss import CaseReport, _lost_reason, _Tally, child_case
+from forge_tui.boss import (COMPILED, CaseReport, _fight_compiled, _lost_reason, _Tally, child_case,
+                            judged_lab_language, judged_languages)
 from forge_tui.runner import Limits, RunResult, Sandbox
 
 CHECKS_FILE = "checks.py"
@@ -35,9 +42,24 @@ class LabChecks:
     directory: Path
     module: ModuleType
     time_limit_s: float
+    who_calls: ClassVar[str] = "the checks call"
 
-    def cases(self) -> list[dict]:
-        return list(self.module.checks())
+    def cases(self, language: str = "python") -> list[dict]:
+        """The checks a lab in `language` is judged on: checks() for Python, native_checks()
+        for a compiled language the checks judge."""
+        if language == "python":
+            return list(self.module.checks())
+        return list(self.module.native_checks())
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The lab languages these checks judge: Python, and C or Rust where checks.py names
+        that language's driver."""
+        return judged_languages(self.module)
+
+    def lab_language(self, language: str) -> str:
+        """Which of the run's labs the checks judge: the run's language if they can, else Python."""
+        return judged_lab_language(self.languages, language)
 
 
 @dataclass(frozen=True)
@@ -96,13 +118,19 @@ def _summary(report_results: list[CaseReport], run: RunResult) -> str:
 async def check_lab(checks: LabChecks, lab_path: Path, sandbox: Sandbox, *,
                     on_check: Callable[[CaseReport], None] | None = None,
                     on_output: Callable[[str], None] | None = None) -> CheckReport:
-    """Run every check against the Python lab at `lab_path` in the sandbox."""
+    """Run every check against the lab at `lab_path` in the sandbox: a Python lab in the
+    checks' child, a C or Rust lab built with the checks' trusted driver (when they judge it)."""
     started = time.monotonic()
+    compiled = COMPILED.get(Path(lab_path).suffix)
+    if compiled is not None and compiled.language in checks.languages:
+        return await _check_compiled(checks, compiled, Path(lab_path), sandbox, started, on_check, on_output)
     cases = checks.cases()
     tally = _Tally(cases, on_check)
     if Path(lab_path).suffix != ".py":
-        run = RunResult("error", None, None, "checks run on Python labs only in this version", "")
-        tally.lose_the_rest("this module's checks run on the Python lab; switch the lab to Python to run them")
+        name = compiled.name if compiled else Path(lab_path).suffix or "these"
+        run = RunResult("error", None, None, f"these checks do not judge {name} labs yet", "")
+        tally.lose_the_rest(f"this module's checks do not judge {name} labs yet; switch the lab to Python to run them")
+        tally.raise_display_error()
         return CheckReport([tally.reports[i] for i in range(len(cases))], run.message,
                            time.monotonic() - started, run)
     workdir = Path(tempfile.mkdtemp(prefix="neuralforge-checks-"))
@@ -114,8 +142,19 @@ async def check_lab(checks: LabChecks, lab_path: Path, sandbox: Sandbox, *,
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     tally.lose_the_rest(_lost_reason(run))
+    tally.raise_display_error()
     results = [tally.reports[i] for i in range(len(cases))]
     return CheckReport(results, _summary(results, run), time.monotonic() - started, run)
+
+
+async def _check_compiled(checks: LabChecks, compiled, lab: Path, sandbox: Sandbox, started: float,
+                          on_check, on_output) -> CheckReport:
+    """The native checks against a C or Rust lab, through the boss engine's compiled path."""
+    cases = checks.cases(compiled.language)
+    tally = _Tally(cases, on_check)
+    fought = await _fight_compiled(compiled, checks, lab, sandbox, tally, started, 0, on_output)
+    run = fought.run or RunResult("error", None, None, fought.message, "")
+    return CheckReport(fought.cases, _summary(fought.cases, run), time.monotonic() - started, run)
 
 
 def check_lab_sync(checks: LabChecks, lab_path: Path, sandbox: Sandbox, **kwargs) -> CheckReport:

@@ -5,16 +5,19 @@ import asyncio
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Markdown, Static, TabbedContent, TabPane
 from textual.worker import Worker
 
+from forge_tui.checker.kinds import GateKind
 from forge_tui.content import PARTS, Module
 from forge_tui.game import GameError
 from forge_tui.locations import bosses_directory
 from forge_tui.saves import RunState
+from forge_tui.widgets.answer import AnswerInput
 from forge_tui.widgets.derivation import DerivationView, StepView
 from forge_tui.widgets.boss import BossPanel
 from forge_tui.widgets.lab import LabPanel
@@ -23,21 +26,45 @@ from forge_tui.widgets.text import literal, markup
 HOOK_SECONDS = 90
 LABELS = {"hook": "Hook", "math": "Math", "lab": "Lab", "boss": "Boss", "gate": "Gate", "unlock": "Unlock"}
 PLACEHOLDERS = {
-    "integer": "a whole number, e.g. 42",
-    "decimal": "a decimal, rounded as asked",
-    "vector": "numbers separated by commas, e.g. 1, 2",
-    "expression": "an expression, e.g. 2x^2 + x",
-    "none": "no password here",
+    GateKind.INTEGER: "a whole number, e.g. 42",
+    GateKind.DECIMAL: "a decimal, rounded as asked",
+    GateKind.VECTOR: "numbers separated by commas, e.g. 1, 2",
+    GateKind.EXPRESSION: "an expression, e.g. 2x^2 + x",
+    GateKind.NONE: "no password here",
 }
+PART_KEYS = Binding.Group("Part", compact=True)  # "[] Part" in the footer: room for the Lab's keys at 80 columns
+LAB_ONLY = {"hint", "toggle_output", "toggle_plot"}  # actions whose keys work on the Lab part alone
+
+
+class LevelCommands(Provider):
+    """The level's commands in the palette (ctrl+p), for players who look there for them."""
+
+    def entries(self) -> list[tuple[str, str, object]]:
+        screen = self.screen
+        return [("Reset lab", "ctrl+l: put the starter code back (asks first; your lab is kept as a backup)",
+                 screen.action_reset_lab)]
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self.entries():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self.entries():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)
 
 
 class LevelScreen(Screen):
     """A module: Hook, Math, Lab, Boss, Gate and Unlock, each a tab."""
 
+    COMMANDS = {LevelCommands}
+
     BINDINGS = [
         Binding("escape", "back", "Map"),
-        Binding("left_square_bracket", "step_part(-1)", "Prev", key_display="["),
-        Binding("right_square_bracket", "step_part(1)", "Next", key_display="]"),
+        Binding("left_square_bracket", "step_part(-1)", "Prev", key_display="[", group=PART_KEYS),
+        Binding("right_square_bracket", "step_part(1)", "Next", key_display="]", group=PART_KEYS),
         Binding("space", "hook_next", "Next paragraph", show=False),
         Binding("t", "hook_timer", "Timed reveal", show=False),
         Binding("ctrl+r", "run_lab", "Run"),
@@ -45,6 +72,9 @@ class LevelScreen(Screen):
         Binding("ctrl+t", "stop", "Stop", show=False),
         Binding("ctrl+g", "watch", "Watch", show=False),
         Binding("ctrl+b", "fight", "Fight"),
+        Binding("f2", "hint", "Hint", key_display="F2"),
+        Binding("f3", "toggle_output", "Output", key_display="F3", show=False),  # said on the output
+        Binding("f4", "toggle_plot", "Plot", key_display="F4", show=False),
         Binding("ctrl+f", "reference", "Reference", show=False),
         Binding("ctrl+o", "external_editor", "$EDITOR", show=False),
         Binding("ctrl+l", "reset_lab", "Reset lab", show=False),
@@ -83,7 +113,7 @@ class LevelScreen(Screen):
                 with VerticalScroll(classes="part"):
                     yield Static("[b]Forge Gate[/]", classes="part-title")
                     yield Markdown(module.gate.prompt)
-                    yield Input(
+                    yield AnswerInput(
                         placeholder=PLACEHOLDERS[module.gate.kind],
                         id="gate-input",
                         disabled=not module.gate.has_password,
@@ -246,7 +276,7 @@ class LevelScreen(Screen):
             panel.write_output(f"\n[the checks could not run: {err}]\n")
             return
         panel.write_output(f"\n{report.message}\n")
-        panel.show_checks(report.passed, report.total)
+        panel.show_checks(report)
 
     def action_stop(self) -> None:
         stopped = [w for w in self.workers if w.group == "sandbox" and w.is_running]
@@ -293,7 +323,9 @@ class LevelScreen(Screen):
         except (SandboxError, GameError) as err:
             panel.finish(False, f"The fight could not run: {err}")
             return
-        panel.finish(report.won, report.message)
+        panel.finish(report.won, report.message, report.language)
+        if not self.session.has_checks(self.module):  # F2 in the Lab: the failed cases' hints
+            self.query_one(LabPanel).set_hints([(c.name, c.hint) for c in report.cases if not c.passed and c.hint])
         if report.counts:  # won on secret cases, confirmed on fresh ones, and recorded by the session
             state = self.session.state(self.module)
             self.notify(
@@ -383,6 +415,8 @@ class LevelScreen(Screen):
             return
         if outcome.malformed:
             message = markup("[yellow]$message[/]", message=outcome.message)
+        elif outcome.imprecise:  # the right value, to fewer places than asked: close, not wrong
+            message = markup("[yellow]≈ close: $message[/]", message=outcome.message)
         elif outcome.accepted:
             opened = f" {outcome.opened.number} {outcome.opened.title} is open." if outcome.opened else ""
             message = markup("[green]✓ $message[/]$opened", message=outcome.message, opened=opened)
@@ -411,6 +445,7 @@ class LevelScreen(Screen):
         if part != "hook" and self.hook_shown < len(self.hook_paragraphs()):
             self.finish_hook()  # leaving the hook counts as having read it
         self.save_position(part)
+        self.refresh_bindings()  # the Lab's own keys show on the Lab part only
 
     def focus_part(self, part: str) -> None:
         """Gate: the answer box. Elsewhere: the scrolling text, so arrows and pgup/pgdn scroll."""
@@ -435,6 +470,31 @@ class LevelScreen(Screen):
         tabs = self.query_one("#parts", TabbedContent)
         index = PARTS.index(tabs.active) if tabs.active in PARTS else 0
         tabs.active = PARTS[(index + delta) % len(PARTS)]
+
+    def active_part(self) -> str:
+        return self.query_one("#parts", TabbedContent).active
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The Lab's own keys (F2 hint, F3 output, F4 plot) work, and show, on the Lab part only."""
+        if action in LAB_ONLY:
+            return self.active_part() == "lab"
+        return True
+
+    def action_hint(self) -> None:
+        """F2: the next hint of the last verdict on the lab (the first failing check's first)."""
+        if self.session.has_checks(self.module):
+            before = "No hint yet: F5 runs the checks, then F2 shows the hint of each one that fails."
+        elif self.has_boss():
+            before = "This module has no lab checks yet: ctrl+b fights the boss, then F2 shows its hints."
+        else:
+            before = "This module has no lab checks and no boss yet: no hint to give."
+        self.query_one(LabPanel).next_hint(before)
+
+    def action_toggle_output(self) -> None:
+        self.query_one(LabPanel).toggle_output()
+
+    def action_toggle_plot(self) -> None:
+        self.query_one(LabPanel).action_toggle_plot()
 
     def action_external_editor(self) -> None:
         self.action_part("lab")

@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.widgets import Markdown, Static
 
 from forge_tui.content import Module
+from forge_tui.languages import BY_ID
 from forge_tui.widgets.text import literal, markup
 
 BAR_WIDTH = 24
@@ -80,6 +81,8 @@ class BossPanel(VerticalScroll):
         )
         self.query_one("#boss-failures", Static).update(Content("\n").join(self.failures[:6]))
 
-    def finish(self, won: bool, message: str) -> None:
+    def finish(self, won: bool, message: str, language: str | None = None) -> None:
+        """The verdict, and which of the run's labs it judged (a C run may fight with Python)."""
         colour = "green" if won else "red"
-        self.status(markup(f"[b {colour}]$message[/]", message=message))
+        judged = f"\n[dim]judged your {BY_ID[language].name} lab[/]" if language in BY_ID else ""
+        self.status(markup(f"[b {colour}]$message[/]{judged}", message=message))

@@ -1,3 +1,9 @@
+"""The Math part's derivations: each step shown as sympy prints it, or asked of the player.
+
+A typed step hides the steps after it until it is solved: each of them equals the answer (the
+very next one often is the answer, factored), so showing them would give it away.
+"""
+
 from __future__ import annotations
 
 import asyncio
@@ -6,11 +12,15 @@ import re
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Input, Markdown, Static
 
 from forge_tui.content import Derivation, Step
 from forge_tui.game import GameError, step_key
+from forge_tui.widgets.answer import AnswerInput
 from forge_tui.widgets.text import markup
+
+STEP_PLACEHOLDER = "an expression, e.g. 2*x^2 - sqrt(5)/3"
 
 
 SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -30,6 +40,9 @@ def _indent(block: str, pad: str = "    ") -> str:
 class StepView(Vertical):
     """One step of a derivation: shown, or (for a typed step) asked of the player."""
 
+    class Solved(Message):
+        """The player's answer to this typed step was accepted."""
+
     def __init__(self, d_index: int, s_index: int, step: Step, derivation: Derivation, solved: bool) -> None:
         super().__init__(classes="step")
         self.d_index, self.s_index = d_index, s_index
@@ -40,8 +53,14 @@ class StepView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(classes="step-body")
         if self.step.typed and not self.solved:
-            yield Input(placeholder="an expression equal to the step above, e.g. 4/(3*sqrt(5))", classes="step-input")
+            yield AnswerInput(placeholder=STEP_PLACEHOLDER, classes="step-input")
             yield Static("", classes="step-feedback")
+
+    def waiting_note(self, steps_after: bool) -> None:
+        """Under an unsolved typed step: why the steps after it are not shown yet."""
+        if self.step.typed and not self.solved:
+            note = "[dim]the steps after this one show once you solve it[/]" if steps_after else ""
+            self.query_one(".step-feedback", Static).update(note)
 
     def render_step(self, pretty: str) -> None:
         self.pretty = pretty
@@ -72,7 +91,7 @@ class StepView(Vertical):
         feedback.update("[dim]checking…[/]")
         try:
             outcome = await asyncio.to_thread(
-                screen.app.game.submit_step, screen.run, screen.module, self.d_index, self.s_index, event.value
+                screen.session.submit_step, screen.module, self.d_index, self.s_index, event.value
             )
         except GameError as err:
             feedback.update(markup("[yellow]$error[/]", error=err))
@@ -82,6 +101,7 @@ class StepView(Vertical):
             await self.query_one(".step-input", Input).remove()
             await feedback.remove()
             self._paint()
+            self.post_message(self.Solved())
             self.notify("Step checked: equivalent.", timeout=3)
         elif outcome.malformed:
             feedback.update(markup("[yellow]$message[/]", message=outcome.message))
@@ -105,6 +125,20 @@ class DerivationView(Vertical):
             yield StepView(
                 self.d_index, s_index, step, self.derivation, step_key(self.d_index, s_index) in self.solved
             )
+
+    def on_mount(self) -> None:
+        self.reveal()
+
+    @on(StepView.Solved)
+    def reveal(self) -> None:
+        """Show the steps up to the first typed step not solved yet; the rest wait for it."""
+        views = list(self.query(StepView))
+        waiting = False
+        for index, view in enumerate(views):
+            view.display = not waiting
+            if view.step.typed and not view.solved and not waiting:
+                waiting = True
+                view.waiting_note(steps_after=index + 1 < len(views))
 
     def pretty_all(self) -> list[str]:
         """Pretty-print every step with sympy (called from a thread: sympy is slow to import)."""

@@ -9,6 +9,7 @@ Escape leaves the editor (then the level's keys work again).
 from __future__ import annotations
 
 from textual import events
+from textual.binding import Binding
 from textual.widgets import TextArea
 
 OPENERS = (":", "{", "(", "[")
@@ -28,9 +29,20 @@ def next_indent(line: str, width: int = 4) -> str:
 
 
 class CodeEditor(TextArea):
-    """A TextArea that auto-indents on Enter and dedents on Backspace in leading spaces."""
+    """A TextArea that auto-indents on Enter and dedents on Backspace in leading spaces.
+
+    Escape is a binding rather than TextArea's built-in key handling, so the footer says it:
+    "esc Leave editor" whenever the editor has the focus."""
+
+    BINDINGS = [Binding("escape", "leave", "Leave editor", key_display="esc")]
+
+    def action_leave(self) -> None:
+        """Escape: the focus moves on, so the screen's keys work again."""
+        self.screen.focus_next()
 
     async def _on_key(self, event: events.Key) -> None:
+        if event.key == "escape":
+            return  # the binding above handles it (TextArea's own handling would hide it)
         if not self.read_only and event.key == "enter":
             event.stop()
             event.prevent_default()

@@ -3,6 +3,11 @@
 Edits are written to disk (atomically) moments after they are made, so a crash or a
 dropped connection loses at most the last keystrokes. A change made by any other editor
 is picked up within a second; `$EDITOR` opens the same file with the app suspended.
+
+At 80x24 the editor gets the room: the brief starts folded once the lab is no longer the
+starter, the status is one line, and the output (or the plot) takes space only when a run
+or a check has written to it; the level screen's keys hide and show it (F3) and walk the
+hints of the last verdict (F2).
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ from typing import Callable
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
@@ -23,6 +27,7 @@ from textual.widgets import Collapsible, Log, Markdown, Static, TextArea
 
 from forge_tui.content import Module
 from forge_tui.labs import ensure_lab, lab_language, write_atomic
+from forge_tui.widgets.editor import CodeEditor
 from forge_tui.widgets.text import clean, markup
 
 EDITOR_LANGUAGES = {"python": "python", "triton": "python", "rust": "rust", "c": None}
@@ -31,9 +36,7 @@ POLL_S = 1.0
 
 
 class LabPanel(Vertical):
-    """Brief, editor and status line for one module's lab."""
-
-    BINDINGS = [Binding("f4", "toggle_plot", "Plot", key_display="F4")]
+    """Brief, status line, editor and output for one module's lab."""
 
     class Saved(Message):
         """The lab file on disk changed (our save or another editor's): watch mode listens."""
@@ -52,6 +55,10 @@ class LabPanel(Vertical):
         self.disk_mtime = 0.0
         self._save_timer = None
         self.series = None  # what the last run sent for plotting (forge_tui.series.Collected)
+        self.hints: list[tuple[str, str]] = []  # (check or case, hint) of the last verdict's failures
+        self.hint_index = -1  # the hint on show, -1 for none
+        self.verdict_seen = False  # whether a check run (or fight) has given hints yet
+        self.plot_wanted = False  # whether F3 brings back the plot (True) or the output
         highlight = EDITOR_LANGUAGES.get(self.language)
         self.highlight = highlight if highlight in TextArea().available_languages else None
 
@@ -59,7 +66,8 @@ class LabPanel(Vertical):
         with Collapsible(title="Brief", collapsed=False, id="lab-brief"):
             yield Markdown(self.module.lab_brief)
         yield Static(id="lab-status")
-        yield TextArea.code_editor(
+        yield Static(id="lab-hint")
+        yield CodeEditor.code_editor(
             "",
             language=self.highlight,
             id="lab-editor",
@@ -77,6 +85,8 @@ class LabPanel(Vertical):
             self.editor.disabled = True
             return
         self.load_from_disk()
+        self.query_one("#lab-brief", Collapsible).collapsed = not self.is_starter()
+        self.query_one("#lab-output", Log).border_title = "F3 hides the output"
         self.set_interval(POLL_S, self.poll_disk)
         notes = []
         if self.language != self.wanted_language:
@@ -84,6 +94,14 @@ class LabPanel(Vertical):
         if self.highlight is None:
             notes.append(f"no syntax highlighting for {self.language} here")
         self.status(self._describe(" · ".join(notes)))
+
+    def is_starter(self) -> bool:
+        """Whether the lab is still the starter as shipped: then the brief opens unfolded."""
+        starter = self.module.starter_path(self.language)
+        try:
+            return starter is not None and starter.read_text(encoding="utf-8", errors="replace") == self.disk_text
+        except OSError:
+            return False
 
     # --- disk <-> editor --------------------------------------------------------------
     def load_from_disk(self) -> None:
@@ -172,15 +190,14 @@ class LabPanel(Vertical):
         return backup
 
     def show_output(self, title: str) -> None:
+        """Clear the output and show it, `title` on its own first line."""
         # at 80x24 the brief, the editor and the output do not all fit: fold the brief (one
         # line; the player can open it again) so the output is seen
         self.query_one("#lab-brief", Collapsible).collapsed = True
         log = self.query_one("#lab-output", Log)
-        log.display = True
-        for plot in self.query("#lab-series"):
-            plot.display = False
         log.clear()
-        log.write_line(title)
+        log.write(clean(title) + "\n")  # what the lab prints next starts on a line of its own
+        self._show_plot(False)
 
     def write_output(self, text: str) -> None:
         """Append what a lab printed, as text: its control sequences never reach the terminal."""
@@ -196,7 +213,27 @@ class LabPanel(Vertical):
             lines.append(f"    got: {result.got_summary}")
             if result.hint:
                 lines.append(f"    hint: {result.hint}")
-        self.query_one("#lab-output", Log).write_lines([clean(line) for line in lines])
+        log = self.query_one("#lab-output", Log)
+        if log.lines and log.lines[-1]:
+            log.write("\n")  # the lab printed a line with no end: the checklist starts below it
+        log.write("".join(clean(line) + "\n" for line in lines))
+
+    def has_output(self) -> bool:
+        return bool(self.series) or any(self.query_one("#lab-output", Log).lines)
+
+    def output_shown(self) -> bool:
+        return self.query_one("#lab-output", Log).display or any(v.display for v in self.query("#lab-series"))
+
+    def toggle_output(self) -> None:
+        """F3: hide the output (the editor takes its lines) or show it again."""
+        if self.output_shown():
+            for widget in (self.query_one("#lab-output", Log), *self.query("#lab-series")):
+                widget.display = False
+            self.status(self._describe("output hidden: F3 shows it again"))
+        elif self.has_output():
+            self._show_plot(self.plot_wanted)
+        else:
+            self.status(self._describe("no output yet: ctrl+r runs the lab, F5 runs the checks"))
 
     # --- series a run sent (forge_tui.series): plotted in place of the output, F4 switches ---
     async def show_series(self, messages) -> None:
@@ -223,7 +260,10 @@ class LabPanel(Vertical):
         return view
 
     def _show_plot(self, on: bool) -> None:
-        for view in self.query("#lab-series"):
+        views = list(self.query("#lab-series"))
+        on = on and bool(views)
+        self.plot_wanted = on
+        for view in views:
             view.display = on
         self.query_one("#lab-output", Log).display = not on
 
@@ -236,8 +276,37 @@ class LabPanel(Vertical):
             return
         self._show_plot(not views[0].display)
 
-    def show_checks(self, passed: int, total: int) -> None:
-        self.status(self._describe(f"checks {passed}/{total} pass" + (" ✓" if passed == total else "")))
+    def show_checks(self, report) -> None:
+        """After a check run: the count in the status line; its failures' hints for F2."""
+        passed, total = report.passed, report.total
+        self.status(self._describe(f"checks {passed}/{total} pass" + (" ✓" if passed == total else "")
+                                   + (" · F2: a hint" if passed < total else "")))
+        self.set_hints([(r.name, r.hint) for r in report.results if not r.passed and r.hint])
+
+    # --- hints: F2 walks the hints of the last verdict's failures, one at a time -----------
+    def set_hints(self, hints: list[tuple[str, str]]) -> None:
+        """The hints the last verdict gave, first failure first; none on show yet."""
+        self.hints, self.hint_index, self.verdict_seen = list(hints), -1, True
+        self.query_one("#lab-hint", Static).display = False
+
+    def next_hint(self, without_verdict: str) -> None:
+        """Show the next hint; after the last, hide the line (the next press starts again).
+        `without_verdict` is what to say before any verdict has given hints."""
+        line = self.query_one("#lab-hint", Static)
+        if not self.hints:
+            line.update(markup("[dim]$note[/]", note=without_verdict if not self.verdict_seen
+                               else "No hint: nothing failed in the last verdict."))
+            line.display = True
+            return
+        self.hint_index += 1
+        if self.hint_index >= len(self.hints):
+            self.hint_index = -1
+            line.display = False
+            return
+        name, hint = self.hints[self.hint_index]
+        line.update(markup("[b $warning]Hint $i/$n[/] [dim]($name)[/] $hint [dim]· F2: next[/]",
+                           i=self.hint_index + 1, n=len(self.hints), name=name, hint=hint))
+        line.display = True
 
     def status(self, text: str | Content) -> None:
         # a query, not query_one: on unmount (a last save as the app closes) the line is gone
@@ -245,7 +314,8 @@ class LabPanel(Vertical):
             line.update(text)
 
     def _describe(self, note: str = "") -> Content:
-        """The lab file's name and folder, and a note below them."""
+        """One line: the lab file's name, a note, then its folder (cut first when too long)."""
         name = self.path.name if self.path else "lab"
         folder = str(self.path.parent) if self.path else ""
-        return markup("[b]$name[/] [dim]$folder[/]" + ("\n$note" if note else ""), name=name, folder=folder, note=note)
+        return markup("[b]$name[/]" + (" · $note" if note else "") + "  [dim]$folder[/]",
+                      name=name, folder=folder, note=note)

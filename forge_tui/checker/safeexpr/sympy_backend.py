@@ -98,9 +98,19 @@ class SympyBackend(Backend):
         raise InputError("a list can hold numbers or rows of numbers, not a mix")
 
     def neg(self, a: Any) -> Any:
+        """-a. As typed (``evaluate=False``) a minus sign on a number makes a negative number,
+        and on a product it goes to the product's leading number: sympy prints -2 and -2⋅θ,
+        where Mul(-1, …) would print -1⋅2 and -1⋅2⋅θ."""
         if self.evaluate or is_matrix(a):
             return -a
-        return self.sp.Mul(-1, a, evaluate=False)
+        sp = self.sp
+        if isinstance(a, sp.Number):
+            return -a
+        if isinstance(a, sp.Pow) and isinstance(a.base, sp.Number) and a.exp == -1:
+            return sp.Rational(-1) / a.base  # -1/20, not -1⋅1/20
+        if isinstance(a, sp.Mul) and a.args and isinstance(a.args[0], sp.Number):
+            return sp.Mul(-a.args[0], *a.args[1:], evaluate=False)
+        return sp.Mul(-1, a, evaluate=False)
 
     # -- arithmetic
     def binop(self, op: str, a: Any, b: Any) -> Any:
