@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from forge_tui.languages import BY_SUFFIX, missing_tool
+from forge_tui.languages import BY_SUFFIX, LanguageSpec
 from forge_tui.runner import Limits, RunResult, Sandbox
 
 BUILD_LIMITS = Limits(wall_s=60, cpu_s=60, memory_mb=2048, processes=32)
@@ -31,6 +31,21 @@ def _failed(message: str) -> RunResult:
     return RunResult("error", None, None, message, "")
 
 
+async def _build(sandbox: Sandbox, spec: LanguageSpec, work: Path, on_output) -> RunResult:
+    """Build the lab in `work` with the language's build argv, run by the compiler a fight of
+    that language uses (a rustup proxy on PATH is no compiler inside the sandbox)."""
+    from forge_tui.boss import compiled
+
+    judged = compiled(spec.id)
+    if judged is None:
+        return _failed(f"no judge builds {spec.name} labs yet")
+    toolchain = await judged.find_toolchain()
+    if isinstance(toolchain, str):
+        return _failed(toolchain)
+    return await sandbox.run_command([toolchain.compiler, *spec.build[1:]], workdir=work, readable=toolchain.readable,
+                                     on_output=on_output, limits=BUILD_LIMITS)
+
+
 async def run_lab(
     sandbox: Sandbox,
     lab: Path,
@@ -48,10 +63,7 @@ async def run_lab(
         spec = BY_SUFFIX.get(lab.suffix)
         if spec is None or not spec.compiled:
             return _failed(f"running {lab.suffix} labs is not supported")
-        missing = missing_tool(spec)
-        if missing:
-            return _failed(f"{spec.name} labs cannot run here: {missing}")
-        built = await sandbox.run_command(list(spec.build), workdir=work, on_output=on_output, limits=BUILD_LIMITS)
+        built = await _build(sandbox, spec, work, on_output)
         if not built.ok:
             return RunResult(built.outcome, built.exit_code, built.signal, f"the build failed: {built.message}",
                              built.output, built.results, built.duration_s)

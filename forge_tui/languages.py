@@ -17,7 +17,8 @@ class LanguageSpec:
     starter: str  # the starter's file name in levels/<NN-slug>/lab/
     lab_file: str  # the player's file in the run's workspace
     tools: tuple[str, ...]  # the binaries actually used to build it (looked up on PATH)
-    build: tuple[str, ...]  # argv that builds lab_file into ./lab in the lab's folder; () if interpreted
+    build: tuple[str, ...]  # argv that builds lab_file into ./lab in the lab's folder; () if interpreted.
+    # Its first word is the tool; the build runs the compiler the judges find for it (forge_tui.boss).
     python_modules: tuple[str, ...] = ()  # importable modules it needs (Triton: torch, triton)
     install: str = ""  # what to install when something is missing
 
@@ -29,9 +30,10 @@ class LanguageSpec:
 LANGUAGES: tuple[LanguageSpec, ...] = (
     LanguageSpec("python", "Python", "python.py", "lab.py", (), ()),
     LanguageSpec("c", "C", "c.c", "lab.c", ("gcc",), ("gcc", "-O2", "-std=c11", "-o", "lab", "lab.c", "-lm"),
-                 install="install gcc (Debian/Ubuntu: apt-get install gcc; macOS: xcode-select --install)"),
-    LanguageSpec("rust", "Rust", "rust.rs", "lab.rs", ("rustc",), ("rustc", "-O", "-o", "lab", "lab.rs"),
-                 install="install Rust's compiler rustc (https://rustup.rs, or apt-get install rustc)"),
+                 install="install gcc: apt-get install gcc on Debian/Ubuntu, xcode-select --install on macOS"),
+    LanguageSpec("rust", "Rust", "rust.rs", "lab.rs", ("rustc",),
+                 ("rustc", "--edition", "2021", "-O", "-o", "lab", "lab.rs"),
+                 install="install Rust: https://rustup.rs, or apt-get install rustc"),
     LanguageSpec("triton", "Triton", "triton.py", "lab.py", (), (), ("torch", "triton"),
                  install="pip install torch triton (on a CPU machine: pip install torch==2.13.0 first)"),
 )

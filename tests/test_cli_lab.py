@@ -1,7 +1,16 @@
-"""`neuralforge lab N --check | --reset` through the one session: exit codes, output, what is saved."""
+"""`neuralforge lab N --check | --run-lab | --reset` through the one session: exit codes, output, what is
+saved; in a Rust run, the Rust lab."""
 
 from __future__ import annotations
 
+import asyncio
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from forge_tui.boss import rust_toolchain
 from forge_tui.cli import main
 from forge_tui.game import Game
 from forge_tui.labcheck import load_checks
@@ -58,3 +67,53 @@ def test_reset_puts_the_starter_back_and_keeps_a_backup(capsys):
     backup = out.rsplit("kept as ", 1)[1].strip()
     assert "# my work" in open(backup).read()
     assert open(lab).read() == module.starter_path("python").read_text()
+
+
+# ---------------------------------------------------------------- a run in C or Rust
+
+def open_run(language: str, order: int):
+    """A run in `language` where module `order` is open."""
+    game = Game()
+    run = game.new_run("ada", ["hacker", "artist"], language)
+    for earlier in game.catalog.modules[: order - 1]:
+        run = game.store.update(run.id, lambda s, m=earlier: setattr(s.progress(m.id), "gate_passed", True))
+    return game, game.catalog.module(order)
+
+
+LET_ELSE_LAB = """fn main() {
+    let Some(answer) = "42".parse::<u32>().ok() else { return };
+    println!("the answer is {}", answer);
+}
+"""
+
+
+def compiles(compiler: str, lab, folder) -> bool:
+    """Whether `compiler` builds `lab` (outside the sandbox: the trusted side asking its compiler)."""
+    done = subprocess.run([compiler, "--edition", "2021", "-o", str(folder / "probe"), str(lab)],
+                          capture_output=True, timeout=300)
+    return done.returncode == 0
+
+
+@pytest.mark.skipif(shutil.which("rustc") is None, reason="rustc is not installed: no Rust lab builds here")
+def test_run_lab_builds_a_rust_lab_wherever_a_fight_can(capsys, tmp_path):
+    """The Lab part's build uses the compiler a fight uses (a rustup proxy on PATH is no compiler
+    inside the sandbox): a lab with let-else (Rust 1.65) builds there exactly when a fight's does."""
+    game, module = open_run("rust", 6)
+    assert cli("lab", "6", "--path") == 0
+    lab = Path(capsys.readouterr().out.strip())
+    assert lab.name == "lab.rs"
+    lab.write_text(LET_ELSE_LAB)
+    toolchain = asyncio.run(rust_toolchain())
+    fights_build_it = compiles(toolchain.compiler, lab, tmp_path)
+    code = cli("lab", "6", "--run-lab")
+    out = capsys.readouterr().out
+    assert code == (0 if fights_build_it else 1), out
+    assert ("the answer is 42" in out) == fights_build_it
+
+
+@pytest.mark.skipif(shutil.which("rustc") is None, reason="rustc is not installed: no Rust lab builds here")
+def test_run_lab_runs_the_rust_starter(capsys):
+    open_run("rust", 6)
+    assert cli("lab", "6", "--run-lab") == 0
+    out = capsys.readouterr().out
+    assert "(want 0.705007)" in out and "grads[0] was never written" in out

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 
 from forge_tui.content import STARTER_FILES, catalog
-from forge_tui.languages import BY_ID, LANGUAGES, missing_tool, module_languages
+from forge_tui.boss import COMPILED, compiled
+from forge_tui.languages import BY_ID, BY_SUFFIX, LANGUAGES, missing_tool, module_languages
 from forge_tui.saves import LANGUAGE_IDS
 from forge_tui.toolchains import languages
 
@@ -46,3 +48,15 @@ def test_a_language_no_module_offers_is_not_offered_at_signup():
             assert not offered[spec.id].available
             assert "no module has" in offered[spec.id].reason
     assert offered["python"].available
+
+
+def test_the_judges_build_each_compiled_language_of_the_table_and_name_what_to_install(monkeypatch):
+    for spec in LANGUAGES:
+        if spec.compiled:  # the Lab part's build asks the judges' entry for its compiler
+            assert compiled(spec.id).spec is spec
+    for suffix, entry in COMPILED.items():
+        assert BY_SUFFIX[suffix] is entry.spec and entry.lab_file == entry.spec.lab_file
+    monkeypatch.setattr(shutil, "which", lambda name, *args, **kwargs: None)
+    for entry in COMPILED.values():
+        missing = asyncio.run(entry.find_toolchain())
+        assert missing == f"{entry.spec.name} labs need {entry.spec.tools[0]} ({entry.spec.install})"
