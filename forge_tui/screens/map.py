@@ -6,12 +6,13 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from forge_tui.flavors import BY_ID
 from forge_tui.game import GameError, ModuleState
 from forge_tui.messages import RunChanged
 from forge_tui.saves import RunState
+from forge_tui.widgets.footer import Footer
 from forge_tui.widgets.node import ModuleNode
 from forge_tui.widgets.text import literal, markup
 
@@ -139,7 +140,9 @@ class MapScreen(Screen):
             markup("[b]Gate:[/] $gate$attempts",
                    gate="passed" if progress and progress.gate_passed else "not yet passed", attempts=attempts),
         ]
-        self.query_one("#detail", Static).update(Content("\n").join(lines))
+        # #detail's height comes from the stylesheet (1fr), never from its text: no relayout of
+        # the whole map on every keystroke (over SSH each one costs the host CPU).
+        self.query_one("#detail", Static).update(Content("\n").join(lines), layout=False)
 
     def action_move(self, dx: int, dy: int) -> None:
         nodes = self.nodes()
