@@ -6,8 +6,10 @@ sandbox. The helpers below are the one copy of what judges need: arrays in the e
 a tolerant comparison that says what differs, and a case builder.
 
 Optional, for a compiled path (see `forge_tui/boss.py`): `C_DRIVER`, `C_HEADER` (file names in
-`c/`), `RUST_DRIVER`, `RUST_SIGNATURE` (in `rust/`), `c_stdin(cases) -> str` and
-`c_answer(case, value) -> (got, problem)`.
+`c/`), `RUST_DRIVER`, `RUST_SIGNATURE` (in `rust/`; one signature per line when the driver calls
+several functions), `c_stdin(cases) -> str` and `c_answer(case, value) -> (got, problem)`, both
+required once a driver is named. Lab checks with a compiled path also declare `native_checks()`:
+the checks of the C and Rust labs (see `forge_tui/labcheck.py`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ class ChecksModule(Protocol):
 
 
 REQUIRED = {"boss": ("ENTRY", "cases", "judge"), "checks": ("checks", "judge")}
+DRIVERS = ("C_DRIVER", "RUST_DRIVER")
+# What a file that names a compiled driver must also declare, by kind.
+REQUIRED_WITH_A_DRIVER = {"boss": ("c_stdin", "c_answer"), "checks": ("native_checks", "c_stdin", "c_answer")}
 
 
 class ContractError(Exception):
@@ -50,7 +55,10 @@ class ContractError(Exception):
 
 def contract_problems(module: ModuleType, kind: str) -> list[str]:
     """What `module` lacks of its contract ("boss" or "checks"), one phrase each."""
-    return [f"does not define {name}" for name in REQUIRED[kind] if not hasattr(module, name)]
+    required = REQUIRED[kind]
+    if any(getattr(module, driver, None) for driver in DRIVERS):
+        required += REQUIRED_WITH_A_DRIVER[kind]
+    return [f"does not define {name}" for name in required if not hasattr(module, name)]
 
 
 def load_trusted(path: Path, kind: str) -> ModuleType:

@@ -137,8 +137,8 @@ class Session:
         return (bosses_directory() / module.id / CHECKS_FILE).is_file()
 
     async def check_lab(self, module: Module, *, file: Path | None = None, on_check=None, on_output=None):
-        """Run the module's lab checks on the lab (or `file`); the run keeps the latest verdict
-        of its own lab."""
+        """Run the module's lab checks on the lab (or `file`): the lab of the run's language where
+        the checks judge it, else the Python lab. The run keeps the latest verdict of its own lab."""
         import asyncio
 
         from forge_tui.labcheck import check_lab, load_checks
@@ -148,7 +148,7 @@ class Session:
         checks = await asyncio.to_thread(load_checks, module.id)
         if checks is None:
             raise GameError(f"module {module.number} ({module.title}) has no lab checks yet")
-        lab = Path(file) if file else self.lab_path(module, "python")
+        lab = Path(file) if file else self.lab_path(module, checks.lab_language(self._run.language))
         report = await check_lab(checks, lab, self.sandbox, on_check=on_check, on_output=on_output)
         if file is None:
             self._set(self.game.record_checks(self._run, module, report.passed_names, report.total))

@@ -1,5 +1,5 @@
 """`neuralforge lab N --check | --run-lab | --reset` through the one session: exit codes, output, what is
-saved; in a Rust run, the Rust lab."""
+saved; in a C or Rust run, the lab of the run's language."""
 
 from __future__ import annotations
 
@@ -78,6 +78,24 @@ def open_run(language: str, order: int):
     for earlier in game.catalog.modules[: order - 1]:
         run = game.store.update(run.id, lambda s, m=earlier: setattr(s.progress(m.id), "gate_passed", True))
     return game, game.catalog.module(order)
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc is not installed: no C lab builds here")
+def test_check_on_a_c_run_checks_the_c_lab(capsys):
+    game, module = open_run("c", 1)
+    native = load_checks(module.id).cases("c")
+    assert cli("lab", "1", "--check") == 1  # the run's lab: the C starter
+    out = capsys.readouterr().out
+    assert "✗ dot: the brief's example" in out and "✓ cosine_similarity: a zero vector" in out  # C returns 0
+    assert "project returned 0; with u the zero vector it must return -1" in out
+    saved = game.store.load("ada").modules[module.id]
+    assert saved.checks_total == len(native) and len(saved.checks_passed) < len(native)
+
+    reference = bosses_directory() / module.id / "c" / "reference.c"
+    assert cli("lab", "1", "--check", "--file", str(reference)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("✓ ") for line in lines) == len(native)
+    assert lines[-1] == f"All {len(native)} checks pass."
 
 
 LET_ELSE_LAB = """fn main() {

@@ -12,6 +12,11 @@ UCI digits (DATA.md) and sends back predictions for the other 360; their labels 
 Reference (bosses/backprop-step/reference.py), measured 2026-11-28 on this 2-core VM: test
 accuracy 0.958 at worst and 0.978 on average over 200 seeds of initialisation and shuffling,
 0.22 s CPU median (0.26 s at most) for the 20 epochs; threshold 0.95, budget 10 s.
+
+The C and Rust labs share their own list (`native_checks`): each function the lab asks for
+(linear_backward, relu_backward, softmax_xent, mlp_backward, and the given linear_forward) on fixed
+inputs, built with c/checks_driver.c or rust/checks_driver.rs; every gradient is again compared
+with central differences.
 """
 
 from __future__ import annotations
@@ -301,6 +306,193 @@ def _digits_check() -> dict:
     return check
 
 
+# ---------------------------------------------------------------- the C and Rust labs
+
+C_DRIVER = "c/checks_driver.c"  # compiled with the player's lab.c; reads c_stdin(checks), answers on fd 3
+C_HEADER = "c/checks.h"  # the signatures lab.c must match, forced into the build
+RUST_DRIVER = "rust/checks_driver.rs"  # has the player's lab.rs as `mod lab`; same stdin, same answers
+RUST_SIGNATURE = """\
+pub fn linear_forward(x: &[f64], w: &[f64], b: &[f64], y: &mut [f64], n_in: usize, n_out: usize)
+pub fn linear_backward(x: &[f64], w: &[f64], dy: &[f64], dx: &mut [f64], dw: &mut [f64], db: &mut [f64], \
+n_in: usize, n_out: usize)
+pub fn relu_backward(z: &[f64], dh: &mut [f64])
+pub fn softmax_xent(logits: &[f64], labels: &[usize], classes: usize, dlogits: &mut [f64]) -> f64
+pub fn mlp_backward(widths: &[usize], params: &[f64], x: &[f64], labels: &[usize], grads: &mut [f64]) -> f64
+"""
+NATIVE_WORDS = {"native_forward": "forward", "native_linear": "linear", "native_relu": "relu",
+                "native_xent": "xent", "native_mlp": "mlp"}
+
+
+def _native(name: str, summary: str, hint: str, kind: str, **inputs) -> dict:
+    return {"name": name, "summary": summary, "hint": hint, "kind": kind,
+            "inputs": {key: _plain(value) for key, value in inputs.items()}}
+
+
+def native_checks() -> list[dict]:
+    """Eight small wins for the C and Rust labs, the same every time (inputs from a fixed seed)."""
+    rng = np.random.default_rng(66)
+    z = np.array([[1.5, -0.5, 0.0, 2.0], [-1.0, 0.0, 0.25, -3.0]])
+    scores, labels = rng.standard_normal((4, 5)), np.array([2, 0, 4, 2])
+    huge = scores + np.array([[1000.0], [-1000.0], [1000.0], [0.0]])
+    return [
+        _native("linear_forward: a batch through a layer", "x (3×4) W (4×2) + b",
+                "This one is given in the starter: if it fails, compare yours with the starter's "
+                "(row r of y is row r of x times W, plus b).", "native_forward",
+                x=rng.standard_normal((3, 4)), W=rng.standard_normal((4, 2)), b=rng.standard_normal(2)),
+        _native("linear_backward: the three gradients", "x (3×4), W (4×2), upstream gradient dy (3×2)",
+                "Each gradient has the shape of what it belongs to: dW pairs the inputs with dy, "
+                "summed over the batch; db sums dy over the batch; dx sends dy back through W.",
+                "native_linear", x=rng.standard_normal((3, 4)), W=rng.standard_normal((4, 2)),
+                dy=rng.standard_normal((3, 2))),
+        _native("linear_backward: more rows than inputs", "x (6×2), W (2×3), dy (6×3)",
+                "Every loop has its own bound: batch rows, n_in inputs, n_out units. A bound taken "
+                "from the wrong one stops short or reads past a row.", "native_linear",
+                x=rng.standard_normal((6, 2)), W=rng.standard_normal((2, 3)), dy=rng.standard_normal((6, 3))),
+        _native("relu_backward: the mask", "z of 2×4 with two entries exactly 0, upstream gradient dh",
+                "ReLU lets the gradient through where z was positive and stops it elsewhere; at "
+                "exactly 0 the slope is taken as 0.", "native_relu", z=z, dh=rng.standard_normal(z.shape)),
+        _native("softmax_xent: loss and gradient", "logits 4×5, labels [2, 0, 4, 2]",
+                "The loss is the mean over the batch of log Σ exp(z) − z[label]; its gradient is "
+                "softmax minus the one-hot label, divided by the batch size.", "native_xent",
+                logits=scores, labels=labels),
+        _native("softmax_xent: logits near ±1000", "the same logits shifted by +1000, −1000, +1000, 0",
+                "exp(1000) overflows a double: softmax does not change when a constant is subtracted "
+                "from a row, so subtract the row's largest logit first.", "native_xent",
+                logits=huge, labels=labels),
+        _native_mlp("mlp_backward: a [4, 5, 3, 3] network", rng, [4, 5, 3, 3], 6,
+                    "Forward layer by layer, keeping each layer's input and pre-activation; then "
+                    "softmax_xent; then back from the last layer: linear_backward, and relu_backward "
+                    "below every layer but the input."),
+        _native_mlp("mlp_backward: other widths", rng, [5, 2, 6, 3], 4,
+                    "Find each block of params and grads from the widths, never from fixed sizes: W1 "
+                    "holds n0·n1 numbers, then b1 n1, then W2 n1·n2, and so on."),
+    ]
+
+
+def _native_mlp(name: str, rng, widths: list[int], batch: int, hint: str) -> dict:
+    params = _mlp_params(rng, widths)
+    X, y = rng.standard_normal((batch, widths[0])), rng.integers(0, widths[-1], batch)
+    return _native(name, f"the loss and all six gradients of a {widths} MLP on {batch} rows", hint,
+                   "native_mlp", widths=widths, params=_flat(params), X=X, labels=y)
+
+
+def _line(values) -> str:
+    return " ".join(repr(float(v)) for v in np.ravel(values)) + "\n"
+
+
+def _int_line(values) -> str:
+    return " ".join(str(int(v)) for v in values) + "\n"
+
+
+def c_check_text(check: dict) -> str:
+    """One check as the C and Rust drivers read it: a word and its sizes, then the inputs."""
+    kind, inputs = check["kind"], check["inputs"]
+    word = NATIVE_WORDS[kind]
+    if kind in ("native_forward", "native_linear"):
+        x, W = np.array(inputs["x"]), np.array(inputs["W"])
+        last = inputs["b"] if kind == "native_forward" else inputs["dy"]
+        return f"{word} {x.shape[0]} {W.shape[0]} {W.shape[1]}\n" + _line(x) + _line(W) + _line(last)
+    if kind == "native_relu":
+        return f"relu {np.size(inputs['z'])}\n" + _line(inputs["z"]) + _line(inputs["dh"])
+    if kind == "native_xent":
+        logits = np.array(inputs["logits"])
+        return f"xent {logits.shape[0]} {logits.shape[1]}\n" + _line(logits) + _int_line(inputs["labels"])
+    widths = " ".join(str(w) for w in inputs["widths"])
+    return (f"mlp {len(inputs['labels'])} {widths}\n" + "".join(_line(p) for p in inputs["params"])
+            + _line(inputs["X"]) + _int_line(inputs["labels"]))
+
+
+def c_stdin(cases: list[dict]) -> str:
+    """Everything the C or Rust driver reads on stdin: the number of checks, then each check."""
+    return f"{len(cases)}\n" + "".join(c_check_text(check) for check in cases)
+
+
+def _shaped(value, shape):
+    """A flat list from a driver in `shape`, when its length fits (else as it came: the judge
+    then names the shape that came back)."""
+    if isinstance(value, list) and len(value) == int(np.prod(shape)):
+        return np.array(value, dtype=np.float64).reshape(shape).tolist()
+    return value
+
+
+def c_answer(check: dict, value):
+    """A driver's flat answer in the shapes the judge reads, or (None, problem)."""
+    if not isinstance(value, dict):
+        return None, f"the driver sent {_show(value)}, not the check's arrays"
+    shapes = _native_shapes(check)
+    got = {key: _shaped(value.get(key), shape) for key, shape in shapes.items() if key in value}
+    if "loss" in value:
+        got["loss"] = value["loss"]
+    if check["kind"] == "native_mlp" and isinstance(value.get("grads"), list):
+        sizes = [int(np.prod(shape)) for shape in _init_shapes(check["inputs"]["widths"])]
+        flat, at = value["grads"], 0
+        if len(flat) == sum(sizes):
+            for index, size in enumerate(sizes):
+                got[_param_name(index)] = _shaped(flat[at:at + size], _init_shapes(check["inputs"]["widths"])[index])
+                at += size
+    return got, ""
+
+
+def _param_name(index: int) -> str:
+    return f"W{index // 2 + 1}" if index % 2 == 0 else f"b{index // 2 + 1}"
+
+
+def _native_shapes(check: dict) -> dict[str, tuple[int, ...]]:
+    """The shape of each array a native check sends back."""
+    kind, inputs = check["kind"], check["inputs"]
+    if kind == "native_forward":
+        return {"y": (len(inputs["x"]), len(inputs["b"]))}
+    if kind == "native_linear":
+        x, W = np.shape(inputs["x"]), np.shape(inputs["W"])
+        return {"dx": x, "dW": W, "db": (W[1],)}
+    if kind == "native_relu":
+        return {"dz": np.shape(inputs["z"])}
+    if kind == "native_xent":
+        return {"dlogits": np.shape(inputs["logits"])}
+    return {_param_name(i): shape for i, shape in enumerate(_init_shapes(inputs["widths"]))}
+
+
+def _native_expected(check: dict) -> dict[str, np.ndarray]:
+    """What a native check must send back, computed here: values with NumPy, every gradient by
+    central differences of its loss (the ReLU's kink by the convention, slope 0 at 0)."""
+    kind, inputs = check["kind"], check["inputs"]
+    if kind == "native_forward":
+        return {"y": np.array(inputs["x"]) @ np.array(inputs["W"]) + np.array(inputs["b"])}
+    if kind == "native_linear":
+        x, W, dy = (np.array(inputs[k], dtype=np.float64) for k in ("x", "W", "dy"))
+        b = np.zeros(W.shape[1])
+        dx, dW, db = central_differences(lambda: float(np.sum(dy * (x @ W + b))), [x, W, b])
+        return {"dx": dx, "dW": dW, "db": db}
+    if kind == "native_relu":
+        z, dh = np.array(inputs["z"]), np.array(inputs["dh"])
+        return {"dz": np.where(z > 0, dh, 0.0)}
+    labels = np.array(inputs["labels"], dtype=np.int64)
+    if kind == "native_xent":
+        z = np.array(inputs["logits"], dtype=np.float64)
+        (dz,) = central_differences(lambda: xent(z, labels), [z])
+        return {"loss": np.array(xent(z, labels)), "dlogits": dz}
+    shapes = _init_shapes(inputs["widths"])
+    params = [np.array(p, dtype=np.float64).reshape(s) for p, s in zip(inputs["params"], shapes)]
+    X = np.array(inputs["X"], dtype=np.float64)
+    grads = central_differences(lambda: xent(logits(params, X), labels), params)
+    return {"loss": np.array(xent(logits(params, X), labels)),
+            **{_param_name(i): g for i, g in enumerate(grads)}}
+
+
+def _judge_native(check, got) -> str:
+    want = _native_expected(check)
+    if "loss" in want:
+        loss = got.get("loss") if isinstance(got, dict) else None
+        if not isinstance(loss, (int, float)) or isinstance(loss, bool) or not abs(loss - float(want["loss"])) <= TOLERANCE:
+            raise Wrong(f"the loss is {_show(loss)}, expected {float(want['loss']):.8f}")
+    values = "the values match" if check["kind"] == "native_forward" else "every gradient matches central differences"
+    for key, array in want.items():
+        if key != "loss":
+            _compare(key, _array(got, key, array.shape), array,
+                     what="central differences give" if check["kind"] in ("native_linear", "native_xent", "native_mlp") else "expected")
+    return ("the loss and " if "loss" in want else "") + values
+
+
 # ---------------------------------------------------------------- judging
 
 class Wrong(Exception):
@@ -492,7 +684,8 @@ def _judge_digits(check, got) -> str:
 
 
 JUDGES = {"tensor": _judge_tensor, "op": _judge_op, "init": _judge_init, "forward": _judge_forward,
-          "train": _judge_train, "predict": _judge_predict, "digits": _judge_digits}
+          "train": _judge_train, "predict": _judge_predict, "digits": _judge_digits,
+          **{kind: _judge_native for kind in NATIVE_WORDS}}
 
 
 def judge(check: dict, got) -> tuple[bool, str, str]:
@@ -524,6 +717,12 @@ def expected_text(check) -> str:
         return f"losses {first:.6f} then {second:.6f}, and the parameters after two steps"
     if kind == "predict":
         return str(logits(_unflat(inputs), np.array(inputs["X"])).argmax(axis=1).tolist())
+    if kind == "native_forward":
+        return f"y {np.round(_native_expected(check)['y'], 4).tolist()}"
+    if kind in NATIVE_WORDS:
+        want = _native_expected(check)
+        loss = f"loss {float(want['loss']):.6f}, " if "loss" in want else ""
+        return loss + ", ".join(k for k in want if k != "loss") + " within 1e-6 of central differences"
     return f"test accuracy at least {ACCURACY:.0%} within {BUDGET_S:g} s"
 
 

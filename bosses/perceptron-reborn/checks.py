@@ -4,11 +4,16 @@ cycle on XOR, then the MLP's initialisation, forward pass, gradients, training s
 Every input is fixed here, so the list is the same every time. The expected values are computed
 by the trusted code below (the perceptron rule) and in boss.py (the network's forward pass and
 gradients), never by the player's lab.
+
+The C lab has its own list (`native_checks`), built with c/checks_driver.c: the same perceptron,
+forward and gradient inputs, the given mlp_init (a splitmix64 stream, recomputed here), one
+training step, XOR, and fit_predict on new points.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import math
 import sys
 from pathlib import Path
 
@@ -93,6 +98,8 @@ FIXED_PARAMS = {
 }
 FIXED_X = np.array([[0.5, -1.0], [1.0, 1.0], [-0.5, 0.25], [0.0, 0.0], [-1.0, -1.0]])
 FIXED_Y = np.array([1, 0, 0, 1, 1])
+STEP_X = np.array([[0.5, 1.0], [-1.0, 0.5], [1.0, -0.5], [-0.5, -1.0], [0.25, 0.25], [1.0, 1.0]])
+STEP_Y = np.array([1, 0, 1, 0, 0, 1])
 _GRADS = """X = {X}
 y = {y}
 params = {params}
@@ -113,8 +120,7 @@ def checks() -> list[dict]:
     X_blobs, y_blobs = blobs(5, 15)
     X_fit, y_fit = blobs(6, 20)
     X_new, y_new = blobs(7, 5)
-    X_step = np.array([[0.5, 1.0], [-1.0, 0.5], [1.0, -0.5], [-0.5, -1.0], [0.25, 0.25], [1.0, 1.0]])
-    y_step = np.array([1, 0, 1, 0, 0, 1])
+    X_step, y_step = STEP_X, STEP_Y
     return [
         _check("perceptron_predict: which side of the line",
                "w = (1, −1), b = 0.5 on four points; one sits exactly on the line",
@@ -222,6 +228,135 @@ def checks() -> list[dict]:
                f"result = np.asarray(predict({_literal(X_new)}))",
                labels=y_new),
     ]
+
+
+# ---------------------------------------------------------------- the C path
+
+C_DRIVER = "c/checks_driver.c"  # compiled with the player's lab.c; reads c_stdin(checks), answers on fd 3
+C_HEADER = "c/checks.h"  # the signatures lab.c must match, forced into the build
+C_XOR = {"hidden": 8, "steps": 3000, "lr": 0.5, "seed": 1}  # seed 1: the untrained network gets XOR wrong
+_MASK = (1 << 64) - 1
+
+
+def splitmix_normals(seed: int, count: int) -> list[float]:
+    """The C lab's given randn: a splitmix64 stream from `seed`, two uniforms per Box–Muller draw."""
+    state, out = seed & _MASK, []
+    for _ in range(count):
+        u = []
+        for _ in range(2):
+            state = (state + 0x9E3779B97F4A7C15) & _MASK
+            z = ((state ^ (state >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+            u.append(((z ^ (z >> 31)) >> 11) * 2.0 ** -53)
+        out.append(math.sqrt(-2 * math.log(1 - u[0])) * math.cos(6.283185307179586 * u[1]))
+    return out
+
+
+def c_he_init(hidden: int, seed: int) -> dict:
+    """The C lab's given mlp_init: W1 (2 rows of H) then W2 drawn from one stream, biases zero."""
+    normals = np.array(splitmix_normals(seed, 3 * hidden))
+    return {"W1": normals[:2 * hidden].reshape(2, hidden) * math.sqrt(2 / 2), "b1": np.zeros(hidden),
+            "W2": normals[2 * hidden:].reshape(hidden, 1) * math.sqrt(2 / hidden), "b2": np.zeros(1)}
+
+
+def _native(name: str, summary: str, hint: str, kind: str, word: str, **inputs) -> dict:
+    """A C check: `word` tells the driver which functions to call on `inputs`."""
+    return {"name": name, "summary": summary, "hint": hint, "kind": kind, "word": word,
+            "inputs": {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in inputs.items()}}
+
+
+def native_checks() -> list[dict]:
+    """Eleven small wins for the C lab, in the order it builds them."""
+    python = {check["name"]: check for check in checks()}
+    perceptron = [dict(python[name], word="perceptron") for name in (
+        "perceptron_train: one mistake, one update", "perceptron_train: right answers change nothing",
+        "perceptron_train: separable blobs", "perceptron_train: XOR never settles")]
+    X_fit, y_fit = blobs(6, 20)
+    X_new, y_new = blobs(7, 5)
+    return perceptron + [
+        _native("mlp_init: He initialisation", "mlp_init(3, seed 4): W1 then W2 from one splitmix64 stream",
+                "This one is given in the starter: if it fails, compare yours with the starter's (one "
+                "stream seeded with seed, W1's 2·H numbers drawn before W2's H, each scaled by "
+                "√(2 / fan_in), biases zero).", "c_init", "init", hidden=3, seed=4),
+        dict(python["mlp_forward: probabilities"], word="forward"),
+        dict(python["mlp_backward: output layer"], word="backward"),
+        dict(python["mlp_backward: hidden layer"], word="backward"),
+        _native("mlp_train: one step", "6 points, 3 hidden units, seed 2, one full-batch step at lr 0.5",
+                "Start from mlp_init(H, seed). One step is a forward pass, a backward pass, then every "
+                "parameter moves against its gradient, scaled by lr.", "c_step", "train",
+                X=STEP_X, y=STEP_Y, hidden=3, steps=1, lr=0.5, seed=2),
+        _native("mlp_train: XOR solved", "mlp_train on XOR: 8 hidden units, 3,000 steps at lr 0.5, seed 1",
+                "If the checks above pass, this one follows: the trained network puts p above 0.5 "
+                "exactly on the corners of class 1.", "c_xor", "train", X=XOR_X, y=XOR_Y, **C_XOR),
+        _native("fit_predict: new points", "fit_predict on 40 blob points, then 10 new ones: a label 0 or 1 each",
+                "fit_predict trains (your mlp_train will do) and writes one label per test row: the "
+                "forward pass on X_test, p thresholded at 0.5.", "fit", "fit",
+                X=X_fit, y=y_fit, X_test=X_new, labels=y_new, seed=0),
+    ]
+
+
+def _c_numbers(values) -> str:
+    return " ".join(repr(float(x)) for x in np.ravel(values)) + "\n"
+
+
+def _c_ints(values) -> str:
+    return " ".join(str(int(x)) for x in np.ravel(values)) + "\n"
+
+
+def _c_params(params: dict) -> str:
+    return "".join(_c_numbers(params[name]) for name in PARAMETERS)
+
+
+def c_check_text(check: dict) -> str:
+    """One check as the C driver reads it: its word and sizes, then its inputs (never an
+    expected value: the labels of fit's new points stay here)."""
+    word, inputs = check["word"], check["inputs"]
+    if word == "perceptron":
+        return f"perceptron {len(inputs['y'])} {inputs['epochs']} {inputs['lr']!r}\n" + \
+            _c_numbers(inputs["X"]) + _c_ints(inputs["y"])
+    if word == "init":
+        return f"init {inputs['hidden']} {inputs['seed']}\n"
+    if word in ("forward", "backward"):
+        hidden = len(FIXED_PARAMS["b1"])
+        labels = _c_ints(FIXED_Y) if word == "backward" else ""
+        return f"{word} {len(FIXED_X)} {hidden}\n" + _c_numbers(FIXED_X) + labels + _c_params(FIXED_PARAMS)
+    if word == "train":
+        return (f"train {len(inputs['y'])} {inputs['hidden']} {inputs['steps']} {inputs['lr']!r} {inputs['seed']}\n"
+                + _c_numbers(inputs["X"]) + _c_ints(inputs["y"]))
+    return (f"fit {len(inputs['y'])} {len(inputs['labels'])} {inputs['seed']}\n" + _c_numbers(inputs["X"])
+            + _c_ints(inputs["y"]) + _c_numbers(inputs["X_test"]))
+
+
+def c_stdin(cases: list[dict]) -> str:
+    """Everything the C driver reads on stdin: the number of checks, then each check."""
+    return f"{len(cases)}\n" + "".join(c_check_text(check) for check in cases)
+
+
+def _c_params_answer(value, hidden: int):
+    """The driver's flat W1, b1, W2, b2 in the shapes the judges read, or (None, problem)."""
+    if not isinstance(value, dict):
+        return None, f"the driver sent {_show(value)}, not the parameters"
+    sizes = {"W1": 2 * hidden, "b1": hidden, "W2": hidden, "b2": 1}
+    if any(not isinstance(value.get(k), list) or len(value[k]) != size for k, size in sizes.items()):
+        return None, f"the driver sent {_show(value)}, not {sizes} numbers"
+    return {"W1": [value["W1"][:hidden], value["W1"][hidden:]], "b1": value["b1"],
+            "W2": [[x] for x in value["W2"]], "b2": value["b2"]}, ""
+
+
+def c_answer(check: dict, value):
+    """The C driver's answer in the form the judges read (as the Python lab's), or (None, problem)."""
+    word, inputs = check["word"], check["inputs"]
+    if word == "perceptron":
+        if not isinstance(value, dict) or not {"w", "b", "mistakes"} <= set(value):
+            return None, f"the driver sent {_show(value)}, not w, b and the mistakes"
+        return [value["w"], value["b"], value["mistakes"]], ""
+    if word == "forward":
+        return (None, f"the driver sent {_show(value)}, not p") if not isinstance(value, list) else \
+            ([[x] for x in value], "")
+    if word == "fit":
+        return value, ""
+    hidden = len(FIXED_PARAMS["b1"]) if word == "backward" else inputs["hidden"]
+    return _c_params_answer(value, hidden)
 
 
 # ---------------------------------------------------------------- judge
@@ -354,9 +489,42 @@ def _judge_fit(check, got):
     return right >= n - 1, f"{n} labels, at least {n - 1} right", f"{right}/{n} new points right"
 
 
+def _judge_c_init(check, got):
+    inputs = check["inputs"]
+    return _judge_params(c_he_init(inputs["hidden"], inputs["seed"]), got, "the given mlp_init")
+
+
+def _judge_c_step(check, got):
+    inputs = check["inputs"]
+    X, y = np.array(inputs["X"]), np.array(inputs["y"])
+    params = c_he_init(inputs["hidden"], inputs["seed"])
+    grads = _boss().gradients(X, y, params)
+    want = {k: params[k] - inputs["lr"] * grads[k] for k in PARAMETERS}
+    return _judge_params(want, got, "one step of gradient descent from mlp_init")
+
+
+def _judge_c_xor(check, got):
+    expected = str(XOR_Y)
+    if not isinstance(got, dict):
+        return False, expected, f"expected the trained parameters, got {_show(got)}"
+    hidden = check["inputs"]["hidden"]
+    shapes = {"W1": (2, hidden), "b1": (hidden,), "W2": (hidden, 1), "b2": (1,)}
+    params = {}
+    for k, shape in shapes.items():
+        params[k], problem = _array(got.get(k), shape, k)
+        if problem:
+            return False, expected, problem
+    _, _, p = _boss().forward(np.array(XOR_X), params)
+    labels = (p[:, 0] > 0.5).astype(int).tolist()
+    if labels != XOR_Y:
+        return False, expected, f"the trained network labels the corners {labels}, XOR is {XOR_Y}"
+    return True, expected, "all four corners right"
+
+
 JUDGES = {"predict": _judge_predict, "wb": _judge_wb, "margin": _judge_margin,
           "init": _judge_init, "forward": _judge_forward, "grads": _judge_grads, "step": _judge_step,
-          "xor": _judge_xor, "fit": _judge_fit}
+          "xor": _judge_xor, "fit": _judge_fit,
+          "c_init": _judge_c_init, "c_step": _judge_c_step, "c_xor": _judge_c_xor}
 
 
 def judge(check: dict, got) -> tuple[bool, str, str]:

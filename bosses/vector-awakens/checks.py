@@ -5,6 +5,10 @@ Each check calls one lab function on plain Python lists, as the lab's own `__mai
 zero-vector contract (a ValueError) is checked by a script that catches it. The judge recomputes
 every expected value here with NumPy from the check's own inputs; closest_pairs is judged by the
 boss's own judge.
+
+The C lab is checked on the same inputs (`native_checks`), built with c/checks_driver.c, except
+where C's contract differs: with no exceptions in C, a zero vector makes cosine_similarity return
+0 and project return -1, and project's status is checked before its output.
 """
 
 from __future__ import annotations
@@ -107,6 +111,71 @@ def checks() -> list[dict]:
     ]
 
 
+# ---------------------------------------------------------------- the C path
+
+C_DRIVER = "c/checks_driver.c"  # compiled with the player's lab.c; reads c_stdin(checks), answers on fd 3
+C_HEADER = "c/checks.h"  # the signatures lab.c must match, forced into the build
+C_WORDS = {"dot": "dot", "norm": "norm", "cosine_similarity": "cosine", "project": "project"}
+
+
+def _c_zero_vector(check: dict) -> dict:
+    """The C form of a check that a zero vector raises ValueError in Python."""
+    function, args = check["raises"]["function"], check["raises"]["args"]
+    shown = ", ".join(str([int(x) for x in a]) for a in args)
+    if function == "cosine_similarity":
+        return dict(_call(check["name"], f"cosine_similarity({shown}) returns 0",
+                          "A zero vector has no direction, so it has no angle to anything: return 0 "
+                          "before dividing by a length of 0.", function, *args), returns=0.0)
+    return dict(_call(check["name"], f"project({shown}) returns -1",
+                      "The zero vector spans no line: return -1 instead of dividing by u·u = 0.",
+                      function, *args), status=-1)
+
+
+def native_checks() -> list[dict]:
+    """The C lab's checks: the inputs of `checks()`, each named after the C function it calls;
+    project's status is checked (0, or -1 for the zero vector), and a zero vector gives cosine 0
+    instead of raising."""
+    out = []
+    for check in checks():
+        if "raises" in check:
+            check = _c_zero_vector(check)
+        elif check["call"]["function"] == "project":
+            check = dict(check, status=0)
+        out.append(dict(check, name=f"{check['call']['function']}: {check['name'].split(': ', 1)[1]}"))
+    return out
+
+
+def _numbers(values) -> str:
+    return " ".join(repr(float(x)) for x in values) + "\n"
+
+
+def c_check_text(check: dict) -> str:
+    """One check as the C driver reads it: a word and a size, then the arguments' numbers."""
+    call = check["call"]
+    if call["function"] == "closest_pairs":
+        return "pairs " + _boss().c_case_text(check)
+    args = call["args"]
+    return f"{C_WORDS[call['function']]} {len(args[0])}\n" + "".join(_numbers(a) for a in args)
+
+
+def c_stdin(cases: list[dict]) -> str:
+    """Everything the C driver reads on stdin: the number of checks, then each check."""
+    return f"{len(cases)}\n" + "".join(c_check_text(check) for check in cases)
+
+
+def c_answer(check: dict, value):
+    """The C driver's answer as the judge reads it, or (None, problem): closest_pairs's rows
+    become words as in the boss; project's status and output stay together."""
+    function = check["call"]["function"]
+    if function == "closest_pairs":
+        return _boss().c_answer(check, value)
+    if function == "project":
+        if not isinstance(value, dict) or not isinstance(value.get("out"), list):
+            return None, f"the driver sent {_show(value)}, not project's status and output"
+        return value, ""
+    return value, ""
+
+
 # ---------------------------------------------------------------- the expected answers, done here
 
 def expected(function: str, args: list):
@@ -174,11 +243,39 @@ def _judge_raises(check: dict, got) -> tuple[bool, str, str]:
     return False, "ValueError", f"{function} returned {_show(returned)} instead of raising ValueError"
 
 
+def _judge_returns(check: dict, got) -> tuple[bool, str, str]:
+    """A C cosine_similarity given a zero vector: it returns the agreed value."""
+    want = check["returns"]
+    if _number(got) and got == want:
+        return True, _show(want), f"returns {_show(want)} for a zero vector"
+    return False, _show(want), f"returned {_show(got)}; a zero vector must give {_show(want)}"
+
+
+def _judge_status(check: dict, got) -> tuple[bool, str, str]:
+    """A C project: its status (0, or -1 when u is the zero vector), then its output."""
+    want = check["status"]
+    status = got.get("status") if isinstance(got, dict) else None
+    if want == -1:
+        passed = status == -1
+        return passed, "status -1", "returns -1 for the zero vector" if passed else (
+            f"project returned {_show(status)}; with u the zero vector it must return -1")
+    projection = expected("project", check["call"]["args"])
+    if status != 0:
+        return False, _show(projection), (f"project returned {_show(status)}, which says u is the zero "
+                                          "vector; it is not, so return 0 and write the projection")
+    problem = _judge_value(got.get("out"), projection)
+    return (not problem), _show(projection), problem or "matches"
+
+
 def judge(check: dict, got) -> tuple[bool, str, str]:
     """(passed, expected as text, a one-line verdict); never raises."""
     try:
         if "raises" in check:
             return _judge_raises(check, got)
+        if "returns" in check:
+            return _judge_returns(check, got)
+        if "status" in check:
+            return _judge_status(check, got)
         call = check["call"]
         if call["function"] == "closest_pairs":
             return _boss().judge(check, got)

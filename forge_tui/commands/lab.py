@@ -28,7 +28,8 @@ def add_parser(subparsers) -> None:
     action.add_argument("--check", action="store_true", help="run the module's graded lab checks")
     action.add_argument("--reset", action="store_true",
                         help="put the starter back (your lab is kept as a timestamped backup)")
-    parser.add_argument("--file", help="with --check: check this Python file instead of the run's lab")
+    parser.add_argument("--file", help="with --check: check this file (.py, or .c/.rs where the module's checks "
+                                       "judge that language) instead of the run's lab")
     parser.add_argument("--run", help="run name or id (default: the most recently played)")
     parser.set_defaults(handler=run)
 
