@@ -24,25 +24,26 @@ HELP = """\
 [b]Level[/b]
   [ ]          previous / next part (Hook Math Lab Boss Gate Unlock)
   1 … 6        jump to a part     enter    submit an answer
-  space        next paragraph of the hook; t reveals them on a timer
-  tab          the next answer box of the part (digits you type stay in it)
-  escape       leave an answer box or the editor (then [ ] and 1-6 work);
-               escape again: back to the map
+  space        the hook's next paragraph; t reveals them on a timer
+  tab          the part's next answer box (the digits stay in it)
+  escape       leave an answer box or the editor: [ ] and 1-6 work
+               again; escape once more: back to the map
 
 [b]Lab[/b]
   type         the editor saves your lab file as you type
-  enter, tab   the editor keeps your indentation; tab indents a level
+  enter, tab   enter keeps the indentation; tab indents a level
   escape       leave the editor (then [ ] and 1-6 work again)
-  ctrl+o       open the lab in $EDITOR (vim, nano…); edits elsewhere are picked up
-  ctrl+l       reset the lab to the starter (asks first, keeps a backup); also ctrl+p
-  ctrl+r       run the lab in the sandbox; its output streams below the editor
-  F3           hide or show the output (the editor takes its lines)
+  ctrl+o       open the lab in $EDITOR; edits made there show here
+  ctrl+l       reset the lab to the starter (asks; keeps a backup);
+               also "Reset lab" in the command palette (ctrl+p)
+  ctrl+r       run the lab in the sandbox; output below the editor
+  F3           hide or show the output (the editor takes its room)
   F4           after a run that plotted: the plot or the output
-  F5, ctrl+n   run the lab checks: a ✓/✗ list, with expected, got and a hint for each ✗
-  F2           the hint of the first failing check, then the next one, one at a time
-  ctrl+t       stop a run or a fight (the whole process tree is killed)
-  ctrl+g       watch mode: every save re-runs the checks (the lab, where there are none)
-  ctrl+b       fight the boss: hidden cases judged outside your code's reach
+  F5, ctrl+n   the lab checks: ✓/✗, with expected, got and a hint
+  F2           the hint of the first failing check, then the next
+  ctrl+t       stop a run or a fight (its whole process tree)
+  ctrl+g       watch mode: every save re-runs the checks (or the lab)
+  ctrl+b       fight the boss: hidden cases, out of your code's reach
   ctrl+f       after a victory, the reference solution beside yours
 
 Every change is saved the moment it happens. Press escape to close.

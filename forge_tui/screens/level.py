@@ -416,7 +416,7 @@ class LevelScreen(Screen):
         if outcome.malformed:
             message = markup("[yellow]$message[/]", message=outcome.message)
         elif outcome.imprecise:  # the right value, to fewer places than asked: close, not wrong
-            message = markup("[yellow]≈ close: $message[/]", message=outcome.message)
+            message = markup("[yellow]≈ $message[/]", message=outcome.message)  # "Close: …", from the checker
         elif outcome.accepted:
             opened = f" {outcome.opened.number} {outcome.opened.title} is open." if outcome.opened else ""
             message = markup("[green]✓ $message[/]$opened", message=outcome.message, opened=opened)

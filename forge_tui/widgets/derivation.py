@@ -20,7 +20,16 @@ from forge_tui.game import GameError, step_key
 from forge_tui.widgets.answer import AnswerInput
 from forge_tui.widgets.text import markup
 
-STEP_PLACEHOLDER = "an expression, e.g. 2*x^2 - sqrt(5)/3"
+PLACEHOLDER_CHARS = 52  # what a typed step's box shows whole (.step-input is 60 wide)
+
+
+def step_placeholder(symbols: tuple[str, ...]) -> str:
+    """The typed step's placeholder: how to write an answer in this derivation's symbols."""
+    if not symbols:
+        return "a number or expression, e.g. 2*sqrt(5)/3 - 1/7"
+    example = f"e.g. 2*{symbols[0]}^2 - sqrt(5)/3"
+    named = f"an expression in {', '.join(symbols)}, {example}"
+    return named if len(named) <= PLACEHOLDER_CHARS else f"an expression, {example}"
 
 
 SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -53,7 +62,7 @@ class StepView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(classes="step-body")
         if self.step.typed and not self.solved:
-            yield AnswerInput(placeholder=STEP_PLACEHOLDER, classes="step-input")
+            yield AnswerInput(placeholder=step_placeholder(self.derivation.symbols), classes="step-input")
             yield Static("", classes="step-feedback")
 
     def waiting_note(self, steps_after: bool) -> None:

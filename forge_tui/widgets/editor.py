@@ -31,8 +31,8 @@ def next_indent(line: str, width: int = 4) -> str:
 class CodeEditor(TextArea):
     """A TextArea that auto-indents on Enter and dedents on Backspace in leading spaces.
 
-    Escape is a binding rather than TextArea's built-in key handling, so the footer says it:
-    "esc Leave editor" whenever the editor has the focus."""
+    Escape leaves it; its binding puts "esc Leave editor" in the footer whenever the editor has
+    the focus (a click there leaves it too)."""
 
     BINDINGS = [Binding("escape", "leave", "Leave editor", key_display="esc")]
 
@@ -41,8 +41,11 @@ class CodeEditor(TextArea):
         self.screen.focus_next()
 
     async def _on_key(self, event: events.Key) -> None:
-        if event.key == "escape":
-            return  # the binding above handles it (TextArea's own handling would hide it)
+        if event.key == "escape":  # here, not in TextArea's handler, which would run first
+            event.stop()
+            event.prevent_default()
+            self.action_leave()
+            return
         if not self.read_only and event.key == "enter":
             event.stop()
             event.prevent_default()
