@@ -27,7 +27,8 @@ from forge_tui.runner import Sandbox
 
 BOSSES = REPO / "bosses"
 # (boss folder, language): every module whose checks judge a compiled lab
-NATIVE = [("vector-awakens", "c"), ("perceptron-reborn", "c"), ("backprop-step", "c"), ("backprop-step", "rust")]
+NATIVE = [("vector-awakens", "c"), ("perceptron-reborn", "c"), ("backprop-step", "c"), ("backprop-step", "rust"),
+          ("optimizers", "c")]
 TOOL = {"c": "gcc", "rust": "rustc"}
 
 

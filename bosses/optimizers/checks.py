@@ -5,6 +5,9 @@ Every check is a script run in the sandbox with the player's `lab` and `np` boun
 written into the script. The judge here recomputes the expected numbers with the boss's own
 algorithms (`boss.step`, `boss.lr_at`) and the given MLP of the reference lab, so a check compares
 the player's code with the level's equations, not with a copy of the player's code.
+
+The C lab is checked on the step-function checks alone (`native_checks`: the same θ, gradients and
+rates, one or more per function), built with c/checks_driver.c and the boss's c/optimizers.h.
 """
 
 from __future__ import annotations
@@ -217,6 +220,53 @@ def checks() -> list[dict]:
                 "race", RACE_SCRIPT),
     ]
     return out
+
+
+# ---------------------------------------------------------------- the C path
+
+C_DRIVER = "c/checks_driver.c"  # compiled with the player's lab.c; reads c_stdin(checks), answers on fd 3
+C_HEADER = "c/optimizers.h"  # the boss's: the five signatures lab.c must match, forced into the build
+C_HYPERPARAMETERS = ("beta", "eps", "beta1", "beta2", "weight_decay")
+
+
+C_WORDING = {  # where the C lab's contract reads differently: θ and the state change in place
+    "sgd: one step": {"hint": "Move each coordinate against its gradient, scaled by the learning rate, "
+                              "in place in theta."},
+    "momentum: the first step": {"hint": "Before the first call v holds zeros, so the first step is an SGD step."},
+    "adam: θ of any shape": {"summary": "θ is a 2 × 3 array, given as 6 doubles in a row; three steps",
+                             "hint": "Loop over all n entries: a θ of any shape arrives as n doubles in a row."},
+}
+
+
+def native_checks() -> list[dict]:
+    """The C lab's checks: every step-function check of `checks()` (the C lab has no schedule,
+    clipping or training loop to check)."""
+    return [dict(check, **C_WORDING.get(check["name"], {})) for check in checks() if check["kind"] == "steps"]
+
+
+def c_check_text(check: dict) -> str:
+    """One check as the C driver reads it: the optimizer, θ's size and the number of steps, the
+    hyperparameters, θ₀, then each step's rate and gradient."""
+    theta0 = np.ravel(check["theta0"])
+    hp = " ".join(repr(float(check["hp"].get(name, 0.0))) for name in C_HYPERPARAMETERS)
+    steps = "".join(f"{lr!r} " + " ".join(repr(float(x)) for x in np.ravel(g)) + "\n"
+                    for lr, g in zip(check["lrs"], check["grads"]))
+    return (f"{check['optimizer']} {theta0.size} {len(check['lrs'])}\n{hp}\n"
+            + " ".join(repr(float(x)) for x in theta0) + "\n" + steps)
+
+
+def c_stdin(cases: list[dict]) -> str:
+    """Everything the C driver reads on stdin: the number of checks, then each check."""
+    return f"{len(cases)}\n" + "".join(c_check_text(check) for check in cases)
+
+
+def c_answer(check: dict, value):
+    """The driver's flat path as the trajectory the judge reads ((steps + 1) × θ's shape)."""
+    path = value.get("path") if isinstance(value, dict) else None
+    shape = (len(check["lrs"]) + 1, *np.shape(check["theta0"]))
+    if not isinstance(path, list) or len(path) != int(np.prod(shape)):
+        return None, f"the driver sent {_show(value)}, not a path of {int(np.prod(shape))} numbers"
+    return np.array(path, dtype=np.float64).reshape(shape).tolist(), ""
 
 
 # ---------------------------------------------------------------- judge
