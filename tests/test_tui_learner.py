@@ -290,14 +290,21 @@ async def test_escape_in_the_gate_leaves_the_answer_box_first():
 
 
 async def test_tab_at_the_gate_keeps_the_digits_in_the_answer():
+    """On a gate not yet passed, and on a passed one (its "Next module" button shown)."""
     app = NeuralForgeApp(animate=False)
     async with app.run_test(size=SIZE) as pilot:
-        await open_level(app, pilot, 1, "gate")
-        box = app.screen.query_one("#gate-input", Input)
-        await pilot.press("8", "tab", "3")
-        await pilot.pause()
-        assert part(app) == "gate" and app.focused is box
-        assert box.value.endswith("3")
+        run, _ = open_up_to(app.game, 2)  # module 1's gate is passed
+        for module in (app.game.catalog.module(2), app.game.catalog.module(1)):
+            await app.push_screen(LevelScreen(run, module, "gate"))
+            await pilot.pause()
+            box = app.screen.query_one("#gate-input", Input)
+            assert app.screen.query_one("#next-module").display == (module.order == 1)
+            await pilot.press("8", "tab", "3")
+            await pilot.pause()
+            assert part(app) == "gate" and app.focused is box
+            assert box.value.endswith("3")
+            app.pop_screen()
+            await pilot.pause()
 
 
 # ---------------------------------------------------------------- what the Math part prints

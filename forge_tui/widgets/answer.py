@@ -1,15 +1,16 @@
 """An answer box (a typed step, the Forge Gate) that keeps the keyboard where the player is.
 
 Escape leaves the box for the scrolling part around it, so a second Escape (not the first) goes
-back to the map. Tab moves among the part's answer boxes and buttons and never out of the part:
-with the focus still in an answer, the digits typed next are text, not the 1-6 part keys.
+back to the map. Tab moves among the part's answer boxes and never out of them: with the focus
+still in an answer, the digits typed next are text, not the 1-6 part keys. (A button, such as
+the Gate's "Next module", takes the focus when it appears, or by shift+tab from the part tabs.)
 """
 
 from __future__ import annotations
 
 from textual.binding import Binding
 from textual.widget import Widget
-from textual.widgets import Button, Input
+from textual.widgets import Input
 
 
 class AnswerInput(Input):
@@ -34,13 +35,13 @@ class AnswerInput(Input):
             self.screen.set_focus(None)
 
     def fields(self) -> list[Widget]:
-        """The answer boxes and buttons of this part that can take the focus now, in order."""
+        """The answer boxes of this part that can take the focus now, in order."""
         part = self.part()
         return [widget for widget in self.screen.focus_chain
-                if isinstance(widget, (AnswerInput, Button)) and (part is None or part in widget.ancestors)]
+                if isinstance(widget, AnswerInput) and (part is None or part in widget.ancestors)]
 
     def action_next_field(self, delta: int) -> None:
-        """Tab: the next answer box or button of this part; this box again when it is the only one."""
+        """Tab: the next answer box of this part; this box again when it is the only one."""
         fields = self.fields()
         if self in fields:
             fields[(fields.index(self) + delta) % len(fields)].focus()
