@@ -5,6 +5,8 @@ against the one before (sympy), the gate's answer accepted by the gate's own che
 For a boss folder: the boss loads and declares its contract; the reference wins a fight and
 passes every lab check; the module's starter loses the fight and fails a check; every wrong
 solution loses and names its one mistake in its first line; the C path likewise where gcc exists.
+A boss that judges no Python lab (LANGUAGES, module 12's) fights with its first language's
+reference, starter and wrong solutions; its Python reference and starter still meet the checks.
 Each problem is one `Problem(where, what)`: the file (and field) and what is wrong with it.
 """
 
@@ -109,20 +111,22 @@ def check_boss(folder: Path, starter: Path | None, sandbox) -> list[Problem]:
     problems: list[Problem] = []
     if not boss.reference_path.is_file():
         return [Problem(str(boss.reference_path), "missing: every boss needs a reference that wins")]
-    for wrong in boss.wrong_paths + boss.c_wrong_paths:
+    reference, wrongs, fight_starter = _fought(boss, starter)
+    for wrong in dict.fromkeys(wrongs + boss.c_wrong_paths):
         if not first_line_names_the_mistake(wrong):
             problems.append(Problem(str(wrong), "the first line should say its one mistake"))
-    if len(boss.wrong_paths) < 5:
-        problems.append(Problem(str(folder / "wrong"), f"{len(boss.wrong_paths)} wrong solutions; at least 5"))
+    if len(wrongs) < 5:
+        where = folder / "wrong" if reference == boss.reference_path else reference.parent
+        problems.append(Problem(str(where), f"{len(wrongs)} wrong solutions; at least 5"))
 
-    labs = [boss.reference_path, *boss.wrong_paths] + ([starter] if starter else [])
+    labs = [reference, *wrongs] + ([fight_starter] if fight_starter else [])
     if "c" in boss.languages and shutil.which("gcc"):
         labs += [boss.c_reference_path, *boss.c_wrong_paths]
-    won = asyncio.run(_verdicts(boss, labs, sandbox))
-    for reference in (boss.reference_path, boss.c_reference_path):
-        if reference in won and not won[reference]:
-            problems.append(Problem(str(reference), "the reference loses its own boss"))
-    for lab in (*boss.wrong_paths, *boss.c_wrong_paths, starter):
+    won = asyncio.run(_verdicts(boss, list(dict.fromkeys(labs)), sandbox))
+    for path in (reference, boss.c_reference_path):
+        if path in won and not won[path]:
+            problems.append(Problem(str(path), "the reference loses its own boss"))
+    for lab in (*wrongs, *boss.c_wrong_paths, fight_starter):
         if lab in won and won[lab]:
             problems.append(Problem(str(lab), "wins the boss, but it must lose"))
 
@@ -141,6 +145,19 @@ def check_boss(folder: Path, starter: Path | None, sandbox) -> list[Problem]:
     if starter and results[starter][0] == results[starter][1]:
         problems.append(Problem(str(starter), "passes every lab check, but a starter must fail one"))
     return problems
+
+
+def _fought(boss, starter: Path | None) -> tuple[Path, list[Path], Path | None]:
+    """The reference, wrong solutions and starter that fight the boss: the Python ones, or, for a
+    boss that judges no Python lab (LANGUAGES), those of its first language (c/reference.c, ...)."""
+    if "python" in boss.languages:
+        return boss.reference_path, boss.wrong_paths, starter
+    from forge_tui.languages import BY_ID
+
+    language = boss.languages[0]
+    native = starter.parent / BY_ID[language].starter if starter else None
+    return (boss.native_reference_path(language), boss.native_wrong_paths(language),
+            native if native and native.is_file() else None)
 
 
 # ---------------------------------------------------------------- everything

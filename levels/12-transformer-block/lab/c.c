@@ -1,0 +1,180 @@
+/* Module 12 lab, C edition: the tiny GPT's whole forward pass and its sampler, from the shipped
+ * weights, with nothing but the C library. The boss calls gpt_forward and gpt_generate from its
+ * own driver (your main is set aside there), so keep whatever you like in main.
+ *
+ * Build and run:  gcc -std=c11 -O2 lab.c -lm -o lab && ./lab path/to/weights.bin
+ * (the shipped weights are datasets/tinygpt/weights.bin; without a file, main checks a small
+ * random model instead). Rows are tokens: x is T x d, W is n_in x n_out (row-major, so
+ * W[i * n_out + j] joins input i to output j), and a linear layer is y = x W + b. Weights are
+ * float32 as stored; every computation is in double.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PI 3.14159265358979323846
+
+#ifndef NF_GPT_CONFIG
+#define NF_GPT_CONFIG
+typedef struct {
+    int n_layer, n_head, d_model, context, vocab_size;
+    double eps; /* LayerNorm's epsilon: 1e-5 */
+} Config;
+#endif
+
+/* One block's tensors, in the order weights.bin stores them. */
+typedef struct {
+    const float *ln_1_w, *ln_1_b, *attn_w, *attn_b, *attn_proj_w, *attn_proj_b;
+    const float *ln_2_w, *ln_2_b, *fc_w, *fc_b, *fc_proj_w, *fc_proj_b;
+} Block;
+
+/* The next n floats of the file, and move past them. */
+static const float *take(const float **at, size_t n) {
+    const float *start = *at;
+    *at += n;
+    return start;
+}
+
+/* Floats in one block: two LayerNorms (2d each), qkv (d x 3d + 3d), the attention's projection
+ * (d x d + d), the MLP (d x 4d + 4d, then 4d x d + d): 12 d^2 + 13 d. */
+size_t block_size(int d) {
+    return 12 * (size_t)d * d + 13 * (size_t)d;
+}
+
+/* Block l's tensors: after wte (vocab x d) and wpe (context x d), and the l blocks before it. */
+Block block_weights(const Config *c, const float *weights, int l) {
+    size_t d = c->d_model;
+    const float *at = weights + (size_t)(c->vocab_size + c->context) * d + l * block_size(d);
+    Block b;
+    b.ln_1_w = take(&at, d);            b.ln_1_b = take(&at, d);
+    b.attn_w = take(&at, d * 3 * d);    b.attn_b = take(&at, 3 * d);
+    b.attn_proj_w = take(&at, d * d);   b.attn_proj_b = take(&at, d);
+    b.ln_2_w = take(&at, d);            b.ln_2_b = take(&at, d);
+    b.fc_w = take(&at, d * 4 * d);      b.fc_b = take(&at, 4 * d);
+    b.fc_proj_w = take(&at, 4 * d * d); b.fc_proj_b = take(&at, d);
+    return b;
+}
+
+/* Each of the T rows of x (T x d): (x - mean) / sqrt(var + eps) * g + b, var the biased one. */
+void layer_norm(const double *x, const float *g, const float *b, double eps, int T, int d, double *out) {
+    (void)x; (void)g; (void)b; (void)eps; (void)T; (void)d; (void)out;
+    /* TODO: per row, its mean, then its variance around that mean; normalise, scale, shift */
+}
+
+/* GPT-2's GELU, the tanh form. */
+double gelu(double x) {
+    (void)x;
+    /* TODO: the tanh form of the docstring (not erf: the model was trained with this one) */
+    return 0;
+}
+
+/* y (T x n_out) = x (T x n_in) W (n_in x n_out) + b. Row i of W is added in one sweep. */
+void linear(const double *x, const float *W, const float *b, int T, int n_in, int n_out, double *y) {
+    for (int t = 0; t < T; t++) {
+        double *yt = y + (size_t)t * n_out;
+        for (int j = 0; j < n_out; j++) yt[j] = b[j];
+        for (int i = 0; i < n_in; i++) {
+            double xi = x[(size_t)t * n_in + i];
+            const float *row = W + (size_t)i * n_out;
+            for (int j = 0; j < n_out; j++) yt[j] += xi * row[j];
+        }
+    }
+}
+
+/* Causal multi-head attention on qkv (T x 3d: q | k | v, head h in columns h*d_head..): out is
+ * T x d, the heads side by side. Position t attends to positions 0..t only. */
+void attention(const double *qkv, int T, int d, int n_head, double *out) {
+    (void)qkv; (void)T; (void)d; (void)n_head; (void)out;
+    /* TODO: for each head and each position t: scores q.k / sqrt(d_head) against positions
+     * 0..t, a softmax that subtracts its largest score first, then the weighted sum of v */
+}
+
+/* One pre-LN block on x (T x d), in place: x += attn(ln_1(x)); x += mlp(ln_2(x)). */
+void block(const Config *c, Block b, double *x, int T) {
+    (void)c; (void)b; (void)x; (void)T;
+    /* TODO: two residual additions, each around a sublayer whose input is normalised first:
+     * layer_norm, linear (qkv), attention, linear (projection); then layer_norm, linear (to 4d),
+     * gelu, linear (back to d). malloc the scratch rows (T x 4d covers the widest) and free them */
+}
+
+/* The boss: logits (T x vocab_size) for the tokens ids[0..T-1], 1 <= T <= context. Row t
+ * scores the token that follows ids[0..t]. */
+void gpt_forward(const Config *c, const float *weights, const int *ids, int T, double *logits) {
+    (void)c; (void)weights; (void)ids; (void)T; (void)logits;
+    /* TODO: x[t] = wte[ids[t]] + wpe[t] (wte is the first vocab x d floats, wpe the next
+     * context x d); every block; ln_f (weight, then bias: the last 2d floats); then
+     * logits[t][v] = ln_f(x)[t] . wte[v], the unembedding tied to wte */
+}
+
+/* The smallest token i with u < p[0] + ... + p[i], p = softmax(logits / temperature). */
+int sample(const double *logits, int V, double temperature, double u) {
+    (void)logits; (void)V; (void)temperature; (void)u;
+    /* TODO: p = softmax(logits / temperature), subtracting the largest first; return the first
+     * v whose running sum p[0] + ... + p[v] passes u */
+    return 0;
+}
+
+/* The boss: n new tokens after the prompt, token k drawn with the uniform number u[k]. The model
+ * sees at most the last `context` tokens. */
+void gpt_generate(const Config *c, const float *weights, const int *prompt, int n_prompt, int n,
+                  double temperature, const double *u, int *out) {
+    (void)c; (void)weights; (void)prompt; (void)n_prompt; (void)n; (void)temperature; (void)u; (void)out;
+    /* TODO: keep the text in one array (prompt, then each new token); each step runs gpt_forward
+     * on its last min(length, context) tokens and samples from the last row of logits with u[k] */
+}
+
+/* ---------------------------------------------------------------- by hand */
+
+static const char *VOCAB = "\n !\"&'(),-./12345:;?ABCDEFGHIJKLMNOPQRSTUVWXYZ[]abcdefghijklmnopqrstuvwxyz{}";
+
+/* With the shipped weights: 300 characters after a prompt. Without: a small random model,
+ * checked for what any forward pass must do. */
+int main(int argc, char **argv) {
+    if (argc > 1) {
+        Config c = {4, 4, 128, 64, 76, 1e-5};
+        size_t count = (size_t)(c.vocab_size + c.context) * 128 + 4 * block_size(128) + 2 * 128;
+        float *w = malloc(sizeof(float) * count);
+        FILE *f = fopen(argv[1], "rb");
+        if (!f || fread(w, sizeof(float), count, f) != count) {
+            printf("cannot read %zu floats from %s\n", count, argv[1]);
+            return 1;
+        }
+        fclose(f);
+        const char *text = "ROMEO.\n";
+        int n_prompt = (int)strlen(text), n = 300, prompt[16], out[300];
+        double u[300];
+        for (int k = 0; k < n_prompt; k++) prompt[k] = (int)(strchr(VOCAB, text[k]) - VOCAB);
+        srand(1);
+        for (int k = 0; k < n; k++) u[k] = rand() / (RAND_MAX + 1.0);
+        gpt_generate(&c, w, prompt, n_prompt, n, 0.8, u, out);
+        printf("%s", text);
+        for (int k = 0; k < n; k++) putchar(VOCAB[out[k]]);
+        printf("\n");
+        free(w);
+        return 0;
+    }
+    Config c = {2, 2, 8, 6, 5, 1e-5};
+    size_t count = (size_t)(c.vocab_size + c.context) * 8 + 2 * block_size(8) + 2 * 8;
+    float *w = malloc(sizeof(float) * count);
+    srand(7);
+    for (size_t k = 0; k < count; k++) w[k] = (float)(rand() / (RAND_MAX / 2.0) - 1.0);
+    int ids[6] = {1, 4, 2, 0, 3, 3}, other[6] = {1, 4, 2, 3, 0, 1};
+    double a[6 * 5], b[6 * 5];
+    for (int k = 0; k < 6 * 5; k++) a[k] = b[k] = NAN; /* what a logit never written reads as */
+    gpt_forward(&c, w, ids, 6, a);
+    gpt_forward(&c, w, other, 6, b);
+    if (isnan(a[0]) || isnan(b[29])) {
+        printf("gpt_forward has not written its logits yet\n");
+        free(w);
+        return 0;
+    }
+    double gap = 0;
+    for (int k = 0; k < 3 * 5; k++) gap = fmax(gap, fabs(a[k] - b[k]));
+    printf("logits at position 0: %.4f %.4f %.4f %.4f %.4f\n", a[0], a[1], a[2], a[3], a[4]);
+    printf("change in positions 0-2 when tokens 3-5 change: %.1e (want 0: no looking ahead)\n", gap);
+    printf("sample(u = 0.5) at position 5: token %d\n", sample(a + 25, 5, 1.0, 0.5));
+    printf("usage for Shakespeare: ./lab path/to/weights.bin (datasets/tinygpt/weights.bin)\n");
+    free(w);
+    return 0;
+}
