@@ -181,3 +181,45 @@ async def _still(pilot) -> None:
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 def test_snapshot(snap_compare, size):
     assert snap_compare(Host(), terminal_size=size, press=["n", "r"], run_before=_still)
+
+
+# --- earned in the game ------------------------------------------------------------------------------
+async def test_forging_module_8_in_the_tui_opens_deepstack(isolated_home):
+    from textual.widgets import Button, Input, TextArea
+
+    from forge_tui.app import NeuralForgeApp
+    from forge_tui.screens.level import LevelScreen
+    from forge_tui.unlocks.screens.deepstack import DeepStackScreen
+
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=SIZE) as pilot:
+        game = app.game
+        run = game.store.create_run("ada", ["hacker", "artist"], "python")
+        for earlier in game.catalog.modules[:7]:  # modules 1-7 forged: module 8 is open
+            def forge(state, m=earlier):
+                progress = state.progress(m.id)
+                progress.gate_passed = progress.boss_defeated = True
+
+            run = game.store.update(run.id, forge)
+        module = game.catalog.module("init-and-norm")
+        await app.push_screen(LevelScreen(run, module, "lab"))
+        await pilot.pause()
+        app.screen.query_one("#lab-editor", TextArea).text = (BOSS_DIR / "reference.py").read_text()
+        await pilot.press("ctrl+b")  # a fight that counts: secret cases, then a confirmation
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert game.store.load(run.id).modules[module.id].boss_defeated
+        app.screen.action_part("gate")
+        await pilot.pause()
+        box = app.screen.query_one("#gate-input", Input)
+        box.value = "2"  # He's c: fan_in · (c / fan_in) · ½ = 1
+        await box.action_submit()
+        await pilot.pause()
+        assert game.module_state(game.store.load(run.id), module) == "forged"
+        app.screen.action_part("unlock")
+        await pilot.pause()
+        button = app.screen.query_one("#open-unlock", Button)
+        assert button.display and str(button.label) == "Open DeepStack"
+        button.press()
+        await pilot.pause()
+        assert isinstance(app.screen, DeepStackScreen)
