@@ -1,6 +1,6 @@
 """DeepStack, the unlock of module 8 (Regularization, Initialization, Normalization)."""
 
-from .registry import UnlockSpec
+from .registry import UnlockTool
 
 
 def _screen():
@@ -9,10 +9,4 @@ def _screen():
     return DeepStackScreen()
 
 
-UNLOCK = UnlockSpec(
-    id="deepstack",
-    module_id="init-and-norm",
-    name="DeepStack",
-    description="Watch gradient norms layer by layer as you change depth, init and normalization.",
-    screen_factory=_screen,
-)
+UNLOCK = UnlockTool(module_id="init-and-norm", screen_factory=_screen)
