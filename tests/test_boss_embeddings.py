@@ -210,6 +210,7 @@ PLANTED_FOR = {  # each slip, and the planted table drawn until it tells that sl
     "a_minus_b_plus_c": "one long query word",
     "columns_normalised": "k = 8, uneven columns",
     "k_fixed_at_five": "k = 8, uneven columns",
+    "query_words_scored_zero": "words facing away",
 }
 
 
