@@ -22,11 +22,12 @@ k = 8 (normalising columns, a fixed k of 5); nearly every word facing away from 
 k = 6 (a query word scored 0 instead of left out). Every cosine must match the judge's to 1e-6 (a
 "cosine" not divided by |t| loses every case).
 
-Measured on the reference (2026-11-29, this 2-core VM under a load of 8-12): every case won in
-200 of 200 seeds (in-process harness); the game draws a fight's cases in about 0.2-0.4 s of CPU;
-a practice fight through the sandbox takes 1.3-1.7 s wall (0.6 s of it the sandboxed run, which
+Measured by benchmarks/boss_embeddings.py (2026-11-28, this 2-core VM under a load of 6-8): the
+reference won 200 of 200 fights in-process; drawing a fight's cases takes 0.03 s of CPU (median;
+0.08 s at most), answering and judging them 0.12 s; each of the 10 wrong solutions lost all of
+40 fights; a practice fight through the sandbox takes 0.8-1.0 s of wall time (the sandboxed lab
 receives the 4,000 × 100 float64 table five times), a fight that counts with its confirmation
-about 3 s. Budget: 10 s.
+1.7-2.9 s. Budget: 10 s.
 """
 
 from __future__ import annotations

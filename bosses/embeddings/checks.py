@@ -8,7 +8,7 @@ the list is the same every time. The expected values are computed in this file b
 deliberately plain implementation (loops over coordinates, math.log1p), never by the reference lab.
 The gradient is judged against central differences of that plain loss (step 1e-5).
 
-Measured on the reference (2026-11-29, this 2-core VM under a load of 12): the whole list takes
+Measured on the reference (2026-11-28, this 2-core VM under a load of 12): the whole list takes
 about 0.6 s of CPU, most of it the training check. That check runs train_sgns on the first 2,000
 words of the corpus's training text (V = 729, d = 16, window 2, k = 5, 3 epochs, lr 0.1): the
 reference's epoch losses fall 4.01 -> 3.18 -> 2.80 and the loss of its trained vectors on 2,000 of

@@ -36,7 +36,7 @@ START = "king"
 YOUR_WORDS = 20_000  # of the corpus's training text, for the player's train_sgns
 YOUR_MIN_COUNT = 3  # rarer words are left out of the player's vocabulary
 YOUR_SETTINGS = {"d": 32, "window": 2, "k": 5, "epochs": 3, "lr": 0.05, "seed": 0}
-# the reference trains on those words in about 6 s of CPU under a load of 12 (2026-11-29)
+# the reference trains on those words in about 6 s of CPU under a load of 12 (2026-11-28)
 YOUR_LIMITS = Limits(wall_s=90.0, cpu_s=90.0, memory_mb=1024, output_bytes=64_000, result_bytes=4_000_000)
 EDGE = 3  # percent: the map's frame holds the middle 94% of the words along each axis
 DIRECTIONS = {"left": (-1.0, 0.0), "right": (1.0, 0.0), "up": (0.0, -1.0), "down": (0.0, 1.0)}
