@@ -89,6 +89,13 @@ def test_step_towards_picks_the_nearest_word_in_that_direction():
     assert step_towards(cells, 2, (1.0, 0.0)) is None
 
 
+def test_the_lab_brief_says_what_y_trains_on():
+    import tomllib
+
+    level = tomllib.loads((REPO / "levels" / "09-embeddings" / "level.toml").read_text(encoding="utf-8"))
+    assert f"first {YOUR_WORDS:,} words of the corpus" in level["lab"]["brief"]
+
+
 def test_your_words_keep_the_frequent_words_of_the_corpus_start():
     ids, vocab = your_words(train_text())
     assert vocab == sorted(vocab) and "king" in vocab and len(ids) <= YOUR_WORDS
