@@ -1,7 +1,7 @@
 """DeepStack: activation and gradient norms block by block, for a stack of any depth, live.
 
 The network is module 8's tower: an input layer, `depth` blocks of width `width`, an output
-layer, trained on two spirals with the boss's loop (SGD with momentum 0.9, rate 0.03, batches
+layer, trained on two spirals with the boss's loop (SGD with momentum 0.9, rate 0.02, batches
 of 64). Each block is h ← relu(norm(h) W + b), or h ← h + relu(norm(h) W + b) with the
 residual path; the player switches the init (nn.Linear's default, LeCun, Xavier, He, He shrunk
 by 1/√depth in the blocks, N(0, 1)), the normalisation (none, LayerNorm, RMSNorm), the
@@ -34,7 +34,7 @@ from ._base import ToolPlot, ToolScreen, fmt
 
 # the boss's band for ‖∂L/∂W[l]‖ at init (bosses/init-and-norm/boss.py; a test keeps them equal)
 GRAD_LOW, GRAD_HIGH, GRAD_RATIO = 1e-3, 1e3, 30.0
-RATE, MOMENTUM, BATCH, CHUNK = 0.03, 0.9, 64, 5
+RATE, MOMENTUM, BATCH, CHUNK = 0.02, 0.9, 64, 5
 DEPTHS = (1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24, 32, 40, 50, 64, 80, 100)
 WIDTHS = (8, 16, 32, 64, 128)
 NORMS = ("none", "LayerNorm", "RMSNorm")
