@@ -236,7 +236,7 @@ def test_python_starter_compiles_and_names_the_brief_functions(folder, tmp_path)
     starter = LEVELS / folder / "lab" / "python.py"
     py_compile.compile(str(starter), cfile=str(tmp_path / "s.pyc"), doraise=True)
     source = starter.read_text(encoding="utf-8")
-    assert 30 <= len(source.splitlines()) <= 80
+    assert 30 <= len(source.splitlines()) <= 250  # a starting point, not a solution to read
     assert 'if __name__ == "__main__":' in source
     brief = load(folder)["lab"]["brief"]
     named = set(re.findall(r"^- `([A-Za-z_][A-Za-z_0-9]*)[(`]", brief, re.M))  # the listed functions
