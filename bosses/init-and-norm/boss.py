@@ -33,8 +33,8 @@ at most 0.055 (median 0.0005), the held-out accuracy at least 0.9725 (at rate 0.
 200 did not train, hence 0.02). At init, seeds 0-199: ‖∂L/∂W[l]‖ from 0.031 to 1.7 at depth 20
 (the largest at most 12× the smallest) and from 0.041 to 0.98 at depth 32 (at most 9.1×); at
 least 21 of the 24 probes checked, relative error below 2.4e-7. The training case takes 0.9-1.5 s
-of CPU; a whole fight in the sandbox 8-9 s of wall time at load 18 (the C path the same, gcc
-included), a fight that counts (two rounds) 9.5 s in Python and 17 s in C. Thresholds: training
+of CPU; a whole fight in the sandbox 2.8 s of wall time at load 5 and 8-9 s at load 18 (C: 4.3 s
+at load 5, gcc included), a fight that counts (two rounds) 9.5 s in Python and 17 s in C at load 18. Thresholds: training
 cross-entropy 0.15, held-out accuracy 0.9, band [0.001, 1000] and 30×, TIME_LIMIT_S 30 per round.
 Other towers under the same loop: a plain stack with He init alone passes the training in 2 of
 40 seeds, with nn.Linear's default init never (its gradients are about 1e-9, out of the band);
