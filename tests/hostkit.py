@@ -162,6 +162,20 @@ class Terminal:
                 continue
         return self.wait_for(text, timeout=1)
 
+    def type_answer(self, text: str, box: str = "▊  ") -> None:
+        """Type into an answer box that has just been shown: its first character can arrive before
+        the box has focus on a loaded machine (the part switch is a message handled after the key),
+        so it is typed until the box shows it; then the rest."""
+        for _ in range(3):
+            self.keys(text[0], literal=True)
+            try:
+                self.wait_for(box + text[0], timeout=3)
+                break
+            except AssertionError:
+                continue
+        for char in text[1:]:
+            self.keys(char, literal=True)
+
     def drop(self) -> None:
         """The link goes away without a goodbye: the ssh client is killed."""
         os.kill(self.pid, signal.SIGKILL)

@@ -281,8 +281,7 @@ def test_a_class_day_over_openssh(tmp_path):
         terminal.keys("Enter")
         terminal.wait_for("Hook")
         terminal.press_until("5", "Forge Gate")
-        for char in "8, 9":
-            terminal.keys(char)
+        terminal.type_answer("8, 9")
         terminal.keys("Enter")
         assert "✓" in terminal.wait_for("is open")
 
@@ -308,8 +307,8 @@ def test_a_class_day_over_openssh(tmp_path):
         terminal = Terminal(ssh)
         shown = terminal.wait_for("Forge Gate")
         assert "The Vector Awakens" in shown
-        terminal.keys("Escape")
-        shown = terminal.wait_for("1/16 gates")
+        # The game resumes in the answer box: Escape leaves the box, a second one goes to the map.
+        shown = terminal.press_until("Escape", "1/16 gates", tries=3)
         assert "02 ○ open" in shown and "01 ◐ passed" in shown
         terminal.keys("C-q")
         end = time.monotonic() + 10
