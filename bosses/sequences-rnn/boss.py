@@ -27,7 +27,8 @@ exact sums on the 16-bit held-out pairs min 0.999 (5th percentile 1.000), on the
 min 1.000; `fit` 1.12 s CPU median, 1.51 s max. Threshold 0.95 on each length (the worst of 200
 clears it by 0.049). An earlier setting (800 steps at lr 5) lost 9 fights of 200, stuck on a
 plateau with almost no sum right: the reason for lr 3. TIME_LIMIT_S 20, CPU and wall time for the
-whole fight, which takes about 3-4 s of wall time in the sandbox at load 10-15 (BENCHMARKS.md).
+whole fight, which takes about 3 s of wall time in the sandbox at load 5 (2.85 s median of 5;
+BENCHMARKS.md).
 Training is fast at this size, so the same `fit` without clipping, or with the forget bias at 0,
 still learns the adder on most seeds (the benchmark's --wrong run: BENCHMARKS.md): those two
 mistakes are caught where they matter, by the lstm_init and train_step cases, while
