@@ -30,7 +30,7 @@ plateau with almost no sum right: the reason for lr 3. TIME_LIMIT_S 20, CPU and 
 whole fight, which takes about 3 s of wall time in the sandbox at load 5 (2.85 s median of 5;
 BENCHMARKS.md).
 Training is fast at this size, so the same `fit` without clipping, or with the forget bias at 0,
-still learns the adder on most seeds (the benchmark's --wrong run: BENCHMARKS.md): those two
+still learns the adder (20 seeds of 20 each in the benchmark's --wrong run: BENCHMARKS.md): those two
 mistakes are caught where they matter, by the lstm_init and train_step cases, while
 backpropagation that drops the carry between steps loses the adder itself.
 """
