@@ -550,6 +550,8 @@ class SeqLabScreen(ToolScreen):
         return ("seqlab", self.task_name), [{"script": script}]
 
     def your_checks(self, answer: Answer) -> list[Check]:
+        if answer.key[1] != self.task_name:  # another task's answer, while this one's is coming
+            return []
         if self._checked is not None and self._checked[0] is answer:
             return self._checked[1]
         checks = self._checks(answer)
