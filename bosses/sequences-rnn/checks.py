@@ -154,8 +154,8 @@ def _rnn_checks() -> list[dict]:
     forward = _lets(xs=r["xs"], h0=r["h0"], W_xh=r["W_xh"], W_hh=r["W_hh"], b=r["b"])
     return [
         _check("rnn_step: one step by hand", "H = 2, d = 1: W_xh = (1, −1), W_hh = 0.5·I, b = (0, 0.1)",
-               "Each unit adds its recurrent input, its input from x and its bias, then squashes with "
-               "tanh: h_new = tanh(W_hh h + W_xh x + b). Here that is tanh(0.1 + 2) and tanh(−0.2 − 2 + 0.1).",
+               "Each unit adds three things, its recurrent input, its input from x and its bias, and "
+               "squashes the sum: h_new = tanh(W_hh h + W_xh x + b). Work unit 1 out by hand and compare.",
                "rnn_step",
                _lets(x=x, h=h, W_xh=W_xh, W_hh=W_hh, b=b) + "result = np.asarray(lab.rnn_step(x, h, W_xh, W_hh, b), dtype=float)",
                xs=x[None, None], h0=h[None], W_xh=W_xh, W_hh=W_hh, b=b, single=True),
