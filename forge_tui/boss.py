@@ -114,6 +114,19 @@ class CaseReport:
     total: int = 0  # how many cases the fight has: a health bar's full length
     round: int = 1  # 1, or 2 for the confirmation fight that follows a victory that counts
 
+    def failure_lines(self, indent: str) -> list[str]:
+        """Why a case or check failed, as plain lines: the verdict, expected, got and the hint
+        (empty when it passed). The CLI and the Lab part print these; the text comes from a lab."""
+        if self.passed:
+            return []
+        lines = [f"{indent}{self.message}"]
+        if self.expected:
+            lines.append(f"{indent}expected: {self.expected}")
+        lines.append(f"{indent}got: {self.got_summary}")
+        if self.hint:
+            lines.append(f"{indent}hint: {self.hint}")
+        return lines
+
 
 @dataclass(frozen=True)
 class FightReport:

@@ -72,14 +72,7 @@ def run(args) -> int:
             if case.round > 1 and case.index == 0:
                 print("Confirming the victory on fresh secret cases:")
             mark = "✓" if case.passed else "✗"
-            lines = [f"  {mark} {case.index + 1:>2}. {case.name}: {case.summary}"]
-            if not case.passed:
-                lines.append(f"       {case.message}")
-                if case.expected:
-                    lines.append(f"       expected: {case.expected}")
-                lines.append(f"       got: {case.got_summary}")
-                if case.hint:
-                    lines.append(f"       hint: {case.hint}")
+            lines = [f"  {mark} {case.index + 1:>2}. {case.name}: {case.summary}", *case.failure_lines(" " * 7)]
             print(strip_controls("\n".join(lines)))
 
         try:

@@ -102,14 +102,8 @@ def _check(session, module, file: str | None) -> int:
 
     def show(result) -> None:
         mark = "✓" if result.passed else "✗"
-        lines = [f"{mark} {result.name}" + (f": {result.summary}" if result.summary else "")]
-        if not result.passed:
-            lines.append(f"    {result.message}")
-            if result.expected:
-                lines.append(f"    expected: {result.expected}")
-            lines.append(f"    got: {result.got_summary}")
-            if result.hint:
-                lines.append(f"    hint: {result.hint}")
+        lines = [f"{mark} {result.name}" + (f": {result.summary}" if result.summary else ""),
+                 *result.failure_lines(" " * 4)]
         print(strip_controls("\n".join(lines)), flush=True)
 
     report = asyncio.run(session.check_lab(module, file=Path(file) if file else None, on_check=show))

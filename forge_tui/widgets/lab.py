@@ -205,14 +205,8 @@ class LabPanel(Vertical):
 
     def write_check(self, result) -> None:
         """One line of the checklist: ✓ or ✗, the check's name; for a failure, why and a hint."""
-        lines = [f"{'✓' if result.passed else '✗'} {result.name}" + (f": {result.summary}" if result.summary else "")]
-        if not result.passed:
-            lines.append(f"    {result.message}")
-            if result.expected:
-                lines.append(f"    expected: {result.expected}")
-            lines.append(f"    got: {result.got_summary}")
-            if result.hint:
-                lines.append(f"    hint: {result.hint}")
+        lines = [f"{'✓' if result.passed else '✗'} {result.name}" + (f": {result.summary}" if result.summary else ""),
+                 *result.failure_lines(" " * 4)]
         log = self.query_one("#lab-output", Log)
         if log.lines and log.lines[-1]:
             log.write("\n")  # the lab printed a line with no end: the checklist starts below it
