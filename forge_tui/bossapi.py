@@ -2,7 +2,8 @@
 
 A boss is a trusted file, `bosses/<module-id>/boss.py`, that satisfies `BossModule`; its lab checks,
 `bosses/<module-id>/checks.py`, satisfy `ChecksModule`. Both run in the game's process, never in the
-sandbox. The helpers below are the one copy of the engine's JSON form of arrays that judges need.
+sandbox. The helpers below are the one copy of what judges need: arrays in the engine's JSON form,
+a tolerant comparison that says what differs, and a case builder.
 
 Optional, for a compiled path (see `forge_tui/boss.py`): `C_DRIVER`, `C_HEADER` (file names in
 `c/`), `RUST_DRIVER`, `RUST_SIGNATURE` (in `rust/`; one signature per line when the driver calls
@@ -95,3 +96,29 @@ def decode_array(value, dtype=None) -> np.ndarray:
     if isinstance(value, dict) and "__ndarray__" in value:
         return np.array(value["__ndarray__"], dtype=value["dtype"])
     return np.asarray(value, dtype=dtype)
+
+
+def call(name: str, summary: str, hint: str, function: str, *args, **kwargs) -> dict:
+    """A case that calls `function(*args, **kwargs)` in the lab (arrays already encoded)."""
+    return {"name": name, "summary": summary, "hint": hint,
+            "call": {"function": function, "args": list(args), "kwargs": kwargs}}
+
+
+def compare(got, want, *, rtol: float = 1e-6, atol: float = 1e-9) -> tuple[bool, str]:
+    """(close enough, "" or what differs): shape first, then nan/inf, then the largest error."""
+    try:
+        got = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False, "the answer is not an array of numbers"
+    want = np.asarray(want, dtype=np.float64)
+    if got.shape != want.shape:
+        return False, f"shape {got.shape}, expected {want.shape}"
+    if not np.all(np.isfinite(got)):
+        return False, "the answer holds nan or inf"
+    error = np.abs(got - want)
+    allowed = atol + rtol * np.abs(want)
+    if np.all(error <= allowed):
+        return True, ""
+    worst = np.unravel_index(int(np.argmax(error - allowed)), error.shape) if error.ndim else ()
+    where = f" at {tuple(int(i) for i in worst)}" if worst else ""
+    return False, f"off by {float(error[worst]):.3g}{where} (allowed {float(allowed[worst]):.3g})"
