@@ -51,6 +51,20 @@ async def open_level(app, pilot, order: int, part: str, *, lab: str | None = Non
     return run, module
 
 
+async def settle(app, pilot, condition, timeout: float = 15.0) -> bool:
+    """True once ``condition()`` holds: a step is checked by sympy in a worker, which takes
+    seconds on a loaded machine, so a fixed pause is not enough."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.1)
+    return True
+
+
 def footer(app) -> list[str]:
     """The footer's keys as the player reads them: 'esc Leave editor', '^r Run', …"""
     return [f"{key.key_display} {key.description}".strip() for key in app.screen.query("FooterKey")]
@@ -325,7 +339,7 @@ async def test_module_3_prints_no_stray_backslash():
         box.focus()
         box.value = "t"
         await box.action_submit()
-        await pilot.pause(0.5)
+        assert await settle(app, pilot, lambda: "Not quite" in text_of(view.query_one(".step-feedback", Static)))
         feedback = text_of(view.query_one(".step-feedback", Static))
         assert "Not quite" in feedback and "\\" not in feedback
         await pilot.press("escape", "5")  # leave the answer box, then on to the Gate
@@ -368,8 +382,7 @@ async def test_a_typed_step_gives_nothing_away():
         assert "once you solve" in text_of(view.query_one(".step-feedback", Static))
         box.value = view.step.expr
         await box.action_submit()
-        await pilot.pause(0.5)
-        assert all(v.display for v in later)
+        assert await settle(app, pilot, lambda: all(v.display for v in later))
 
 
 def test_no_placeholder_example_answers_its_step():
