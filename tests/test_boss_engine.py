@@ -227,7 +227,10 @@ def test_hostile_sleeps_past_the_limit(sandbox, boss, tmp_path):
     assert "wall-time limit" in report.cases[0].message
 
 
-def test_hostile_memory_bomb(sandbox, boss, tmp_path):
+def test_hostile_memory_bomb(sandbox, tmp_path):
+    # The subject is the memory limit, not time: a 15 s limit, because zero-filling hundreds of MB
+    # took more than the usual 3 s on a machine at load > 10 and the run ended as a timeout first.
+    boss = load_boss("adder", root=make_boss(tmp_path / "bosses", limit=15.0).parent)
     report = fight_hostile(sandbox, boss, hostile("memory_bomb", tmp_path))
     assert "MemoryError" in report.cases[0].message
 
