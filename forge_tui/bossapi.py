@@ -104,21 +104,38 @@ def call(name: str, summary: str, hint: str, function: str, *args, **kwargs) -> 
             "call": {"function": function, "args": list(args), "kwargs": kwargs}}
 
 
-def compare(got, want, *, rtol: float = 1e-6, atol: float = 1e-9) -> tuple[bool, str]:
-    """(close enough, "" or what differs): shape first, then nan/inf, then the largest error."""
+def compare(got, want, *, rtol: float = 0.0, atol: float = 1e-9, relative: bool = False,
+            name: str = "the answer", layout: str = "") -> tuple[bool, str]:
+    """(close enough, "" or one line for the player saying what differs).
+
+    Entry by entry, |got - want| may be at most atol + rtol·|want|; `relative` scales atol by
+    max(1, |want|) (absolute below 1, relative above: for gradients and long sums). Checked in
+    order: numbers at all, the shape (`layout` names the expected axes, e.g. "(batch, seq, d)"),
+    nan/inf, then the worst entry: where, both values, by how much and what was allowed.
+    """
     try:
-        got = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False, "the answer is not an array of numbers"
+        got = np.asarray(got)
+    except (TypeError, ValueError):  # ragged lists
+        return False, f"{name} is not an array of numbers"
+    if got.dtype.kind not in "biuf":  # None, text, dicts: never read as nan
+        return False, f"{name} is not an array of numbers"
+    got = got.astype(np.float64)
     want = np.asarray(want, dtype=np.float64)
     if got.shape != want.shape:
-        return False, f"shape {got.shape}, expected {want.shape}"
+        return False, f"{name} has shape {got.shape}, expected {want.shape}" + (f" {layout}" if layout else "")
     if not np.all(np.isfinite(got)):
-        return False, "the answer holds nan or inf"
+        where = tuple(np.argwhere(~np.isfinite(got))[0])
+        return False, f"{name}{_index(where)} is {got[where]}, expected {want[where]:.9g}"
     error = np.abs(got - want)
-    allowed = atol + rtol * np.abs(want)
+    allowed = atol * (np.maximum(1.0, np.abs(want)) if relative else 1.0) + rtol * np.abs(want)
     if np.all(error <= allowed):
         return True, ""
-    worst = np.unravel_index(int(np.argmax(error - allowed)), error.shape) if error.ndim else ()
-    where = f" at {tuple(int(i) for i in worst)}" if worst else ""
-    return False, f"off by {float(error[worst]):.3g}{where} (allowed {float(allowed[worst]):.3g})"
+    worst = np.unravel_index(int(np.argmax(error - allowed)), error.shape)
+    allowed = np.broadcast_to(allowed, error.shape)
+    return False, (f"{name}{_index(worst)} is {got[worst]:.9g}, expected {want[worst]:.9g} "
+                   f"(off by {error[worst]:.2g}; allowed {allowed[worst]:.2g})")
+
+
+def _index(index) -> str:
+    """An entry's index as the player would write it, [i, j]; nothing for a scalar."""
+    return str([int(i) for i in index]) if len(index) else ""

@@ -27,6 +27,8 @@ import math
 
 import numpy as np
 
+from forge_tui.bossapi import compare
+
 ENTRY = "torch_mha"
 TIME_LIMIT_S = 10.0
 TOLERANCE = 1e-6
@@ -176,17 +178,12 @@ def _as_array(value, what: str):
     return array, ""
 
 
-def _compare(name: str, got: np.ndarray, want: np.ndarray, layout: str) -> str:
-    if got.shape != want.shape:
-        return f"{name} has shape {got.shape}, expected {want.shape} {layout}"
-    if not np.all(np.isfinite(got)):
-        return f"{name} has nan or inf entries (where every score of a row is -inf, or exp overflowed)"
-    error = np.abs(got - want)
-    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(error)), error.shape))
-    if error[worst] > TOLERANCE:
-        return (f"{name}{list(worst)} is {got[worst]:.9g}, expected {want[worst]:.9g} "
-                f"(off by {error[worst]:.2g}; tolerance {TOLERANCE:g})")
-    return ""
+def _mismatch(name: str, got: np.ndarray, want: np.ndarray, layout: str) -> str:
+    """"" when got is want to TOLERANCE, else what differs (with why, for nan or inf)."""
+    ok, problem = compare(got, want, atol=TOLERANCE, name=name, layout=layout)
+    if not ok and got.shape == want.shape and not np.all(np.isfinite(got)):
+        problem += " (where every score of a row is -inf, or exp overflowed)"
+    return problem
 
 
 def judge(case: dict, got) -> tuple[bool, str, str]:
@@ -198,8 +195,8 @@ def judge(case: dict, got) -> tuple[bool, str, str]:
         return False, summary, "expected a pair (out, weights)"
     out, problem = _as_array(got[0], "out")
     weights, problem_w = (None, "") if problem else _as_array(got[1], "weights")
-    problem = problem or problem_w or _compare("out", out, want_out, out_layout) \
-        or _compare("weights", weights, want_weights, weights_layout)
+    problem = problem or problem_w or _mismatch("out", out, want_out, out_layout) \
+        or _mismatch("weights", weights, want_weights, weights_layout)
     if problem:
         return False, summary, problem
     return True, summary, f"out and weights match torch to {TOLERANCE:g}"

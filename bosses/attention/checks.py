@@ -14,6 +14,8 @@ import math
 
 import numpy as np
 
+from forge_tui.bossapi import compare
+
 TIME_LIMIT_S = 10.0  # the whole list: about 0.1 s for the reference
 TOLERANCE = 1e-9
 ROPE_PAIRS = [(3, 1), (10, 8), (0, 5), (7, 12), (4, 4), (11, 11)]  # (m, n), then (m + 7, n + 7)
@@ -180,29 +182,14 @@ def _expected(check: dict):
     return function(*args, **kwargs)
 
 
-def _differs(got, want, what: str) -> str:
-    """'' when got matches want to TOLERANCE, else one line saying where it does not."""
-    try:
-        got = np.asarray(got, dtype=np.asarray(want).dtype)
-    except (TypeError, ValueError):
-        return f"{what} is not an array of numbers like the expected {np.shape(want)}"
-    want = np.asarray(want)
-    if got.shape != want.shape:
-        return f"{what} has shape {got.shape}, expected {want.shape}"
-    if want.dtype == bool:
-        wrong = np.argwhere(got != want)
-        return f"{what}{wrong[0].tolist()} is {got[tuple(wrong[0])]}" if len(wrong) else ""
-    if not np.all(np.isfinite(got)):
-        return f"{what} has nan or inf entries"
-    error = np.abs(got - want)
-    if error.max() <= TOLERANCE:
-        return ""
-    at = tuple(int(j) for j in np.unravel_index(int(np.argmax(error)), error.shape))
-    return f"{what}{list(at)} is {got[at]:.9g}, expected {want[at]:.9g}"
+def _mismatch(got, want, what: str) -> str:
+    """'' when got matches want to TOLERANCE (a mask: exactly), else one line saying where it does not."""
+    exact = np.asarray(want).dtype == bool
+    return compare(got, want, atol=0.0 if exact else TOLERANCE, name=what)[1]
 
 
 def _judge_rope_relative(got, want) -> str:
-    problem = _differs(got, want, "score")
+    problem = _mismatch(got, want, "score")
     if problem and len(got) == len(want) and all(isinstance(s, float) for s in got):
         shifted = all(abs(got[j] - got[j + 1]) < 1e-9 for j in range(0, len(got), 2))
         if shifted:
@@ -222,10 +209,10 @@ def judge(check: dict, got) -> tuple[bool, str, str]:
         shown = f"out {np.shape(want[0])} and weights {np.shape(want[1])}"
         if not isinstance(got, (list, tuple)) or len(got) != 2:
             return False, shown, "attention returns a pair (out, weights)"
-        problem = _differs(got[1], want[1], "weights") or _differs(got[0], want[0], "out")
+        problem = _mismatch(got[1], want[1], "weights") or _mismatch(got[0], want[0], "out")
         if not problem and "mask" in name and np.any(np.asarray(got[1])[~_decode(check["call"]["args"][3])] != 0):
             problem = "a masked weight is not exactly 0"
     else:
         shown = f"an array of shape {np.shape(want)}" if not isinstance(want, list) else "the lengths unchanged"
-        problem = _differs(got, want, "lengths" if name == "RoPE keeps lengths" else "result")
+        problem = _mismatch(got, want, "lengths" if name == "RoPE keeps lengths" else "result")
     return (False, shown, problem) if problem else (True, shown, "matches")

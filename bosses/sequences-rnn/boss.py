@@ -39,6 +39,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from forge_tui.bossapi import compare
+
 ENTRY = "fit"
 TIME_LIMIT_S = 20.0
 STEP_TOLERANCE = 1e-9
@@ -357,14 +359,9 @@ def _array(value, shape: tuple, what: str):
     return array, ""
 
 
-def _compare(mine, want: np.ndarray, what: str, tolerance: float, relative: bool = False) -> str:
-    """"" when mine matches want within tolerance, else where it differs first and by how much."""
-    scale = np.maximum(1.0, np.abs(want)) if relative else 1.0
-    error = np.abs(mine - want) / scale
-    if np.max(error, initial=0.0) <= tolerance:
-        return ""
-    index = tuple(int(i) for i in np.unravel_index(int(np.argmax(error)), error.shape))
-    return f"{what}{list(index)} is {mine[index]:.9g}, expected {want[index]:.9g}"
+def _mismatch(mine, want: np.ndarray, what: str, tolerance: float, relative: bool = False) -> str:
+    """"" when mine matches want within tolerance (relative above 1 when asked), else where and by how much."""
+    return compare(mine, want, atol=tolerance, relative=relative, name=what)[1]
 
 
 def _inputs(case: dict) -> dict:
@@ -381,7 +378,7 @@ def _judge_step(case, got):
         mine, problem = _array(value, want.shape, what)
         if problem:
             return False, summary, problem
-        differs = _compare(mine, want, what, STEP_TOLERANCE)
+        differs = _mismatch(mine, want, what, STEP_TOLERANCE)
         if differs:
             return False, summary, differs + ": check the gate order (i, f, g, o) and each gate's own rows of W"
     return True, summary, "h_new and c_new match"
@@ -394,7 +391,7 @@ def _judge_forward(case, got):
     mine, problem = _array(got, hs.shape, "hs")
     if problem:
         return False, summary, problem
-    differs = _compare(mine, hs, "hs", STEP_TOLERANCE)
+    differs = _mismatch(mine, hs, "hs", STEP_TOLERANCE)
     return (False, summary, differs) if differs else (True, summary, "every hidden state matches")
 
 
@@ -409,7 +406,7 @@ def _judge_backward(case, got):
         mine, problem = _array(got.get(name), want[name].shape, f"the gradient for {name}")
         if problem:
             return False, summary, problem
-        differs = _compare(mine, want[name], f"d{name}", GRADIENT_TOLERANCE, relative=True)
+        differs = _mismatch(mine, want[name], f"d{name}", GRADIENT_TOLERANCE, relative=True)
         if differs:
             return False, summary, differs
     return True, summary, "every gradient matches, back to h0 and c0"
@@ -461,13 +458,16 @@ def _judge_train_step(case, got):
     if not isinstance(got, dict) or not isinstance(got.get("params"), dict):
         return False, summary, f"expected (params, loss, norm), got {_show_any(got)}"
     for what, mine, want in (("the loss", got.get("loss"), loss), ("the norm", got.get("norm"), norm)):
-        if not isinstance(mine, (int, float)) or not abs(mine - want) <= STEP_PARAMS_TOLERANCE * max(1.0, abs(want)):
+        if not isinstance(mine, (int, float)):
             return False, summary, f"{what} is {_show_any(mine)}, expected {want:.9g}"
+        ok, differs = compare(mine, want, atol=STEP_PARAMS_TOLERANCE, relative=True, name=what)
+        if not ok:
+            return False, summary, differs
     for name in PARAMETERS:
         mine, problem = _array(got["params"].get(name), new[name].shape, f"the new {name}")
         if problem:
             return False, summary, problem
-        differs = _compare(mine, new[name], f"new {name}", STEP_PARAMS_TOLERANCE, relative=True)
+        differs = _mismatch(mine, new[name], f"new {name}", STEP_PARAMS_TOLERANCE, relative=True)
         if differs:
             clipped = norm > v["max_norm"]
             return False, summary, differs + (": was the gradient clipped to max_norm before the step?"
