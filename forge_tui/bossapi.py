@@ -111,7 +111,8 @@ def compare(got, want, *, rtol: float = 0.0, atol: float = 1e-9, relative: bool 
     Entry by entry, |got - want| may be at most atol + rtol·|want|; `relative` scales atol by
     max(1, |want|) (absolute below 1, relative above: for gradients and long sums). Checked in
     order: numbers at all, the shape (`layout` names the expected axes, e.g. "(batch, seq, d)"),
-    nan/inf, then the worst entry: where, both values, by how much and what was allowed.
+    nan/inf, then the worst entry: where, both values, by how much, what was allowed, and how
+    many entries are off.
     """
     try:
         got = np.asarray(got)
@@ -132,8 +133,9 @@ def compare(got, want, *, rtol: float = 0.0, atol: float = 1e-9, relative: bool 
         return True, ""
     worst = np.unravel_index(int(np.argmax(error - allowed)), error.shape)
     allowed = np.broadcast_to(allowed, error.shape)
+    off = f"; {int(np.sum(~(error <= allowed)))} of {error.size} entries are off" if error.size > 1 else ""
     return False, (f"{name}{_index(worst)} is {got[worst]:.9g}, expected {want[worst]:.9g} "
-                   f"(off by {error[worst]:.2g}; allowed {allowed[worst]:.2g})")
+                   f"(off by {error[worst]:.2g}; allowed {allowed[worst]:.2g}{off})")
 
 
 def _index(index) -> str:

@@ -12,13 +12,13 @@ def test_equal_arrays_pass_with_no_message():
     assert compare([[1.0, 2.0]], np.array([[1.0, 2.0]])) == (True, "")
 
 
-def test_the_message_names_the_worst_entry_both_values_the_error_and_the_allowance():
+def test_the_message_names_the_worst_entry_both_values_the_error_the_allowance_and_the_count():
     want = np.zeros((2, 3))
     got = want.copy()
     got[0, 1], got[1, 2] = 1e-3, 5e-3
     ok, message = compare(got, want, atol=1e-6, name="out")
     assert not ok
-    assert message == "out[1, 2] is 0.005, expected 0 (off by 0.005; allowed 1e-06)"
+    assert message == "out[1, 2] is 0.005, expected 0 (off by 0.005; allowed 1e-06; 2 of 6 entries are off)"
 
 
 def test_a_scalar_has_no_index():
@@ -56,7 +56,7 @@ def test_relative_mode_is_absolute_below_one_and_relative_above():
     want = np.array([0.5, 1000.0])
     assert compare(want + [0.9e-6, 0.9e-3], want, atol=1e-6, relative=True)[0]
     ok, message = compare(want + [0.0, 2e-3], want, atol=1e-6, relative=True, name="dW")
-    assert not ok and message == "dW[1] is 1000.002, expected 1000 (off by 0.002; allowed 0.001)"
+    assert not ok and message == "dW[1] is 1000.002, expected 1000 (off by 0.002; allowed 0.001; 1 of 2 entries are off)"
     assert not compare(want + [2e-6, 0.0], want, atol=1e-6, relative=True)[0]
 
 

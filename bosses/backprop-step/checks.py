@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from forge_tui.bossapi import compare
+
 TIME_LIMIT_S = 20.0  # the whole list in the sandbox: about 1 s for the reference
 TOLERANCE = 1e-6  # the brief's: every gradient within 1e-6 of central differences
 STEP = 1e-6  # central-difference step
@@ -483,13 +485,14 @@ def _judge_native(check, got) -> str:
     want = _native_expected(check)
     if "loss" in want:
         loss = got.get("loss") if isinstance(got, dict) else None
-        if not isinstance(loss, (int, float)) or isinstance(loss, bool) or not abs(loss - float(want["loss"])) <= TOLERANCE:
+        if not isinstance(loss, (int, float)) or isinstance(loss, bool):
             raise Wrong(f"the loss is {_show(loss)}, expected {float(want['loss']):.8f}")
+        _require("the loss", loss, want["loss"])
     values = "the values match" if check["kind"] == "native_forward" else "every gradient matches central differences"
     for key, array in want.items():
         if key != "loss":
-            _compare(key, _array(got, key, array.shape), array,
-                     what="central differences give" if check["kind"] in ("native_linear", "native_xent", "native_mlp") else "expected")
+            _require(key, _array(got, key, array.shape), array,
+                     source="central differences" if check["kind"] in ("native_linear", "native_xent", "native_mlp") else "")
     return ("the loss and " if "loss" in want else "") + values
 
 
@@ -519,13 +522,11 @@ def _array(got, key, shape) -> np.ndarray:
     return array
 
 
-def _compare(name: str, got: np.ndarray, want: np.ndarray, tolerance: float = TOLERANCE, what="expected"):
-    gap = np.abs(got - want)
-    if gap.size and gap.max() > tolerance:
-        where = np.unravel_index(int(np.argmax(gap)), gap.shape)
-        at = f"[{', '.join(map(str, where))}]" if where else ""
-        raise Wrong(f"{name}{at} is {got[where]:.6g}, {what} {want[where]:.6g} "
-                    f"(largest gap {gap.max():.2g}, tolerance {tolerance:g})")
+def _require(name: str, got: np.ndarray, want: np.ndarray, tolerance: float = TOLERANCE, source: str = ""):
+    """Raise Wrong, saying where and by how much, unless got is want to `tolerance` (`source`: whence want)."""
+    ok, problem = compare(got, want, atol=tolerance, name=name)
+    if not ok:
+        raise Wrong(problem + (f" ({source})" if source else ""))
 
 
 def _op_expected(inputs) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -562,11 +563,11 @@ def _judge_op(check, got) -> str:
     if inputs["op"] == "z.relu()":  # the kink: central differences straddle 0, the convention says 0
         z = np.array(inputs["z"])
         numeric = [np.where(z > 0, np.array(inputs["G"]), 0.0)]
-    _compare("out", _array(got, "out", out.shape), out, what="expected")
+    _require("out", _array(got, "out", out.shape), out)
     if not inputs["grads"]:
         return "the forward value matches"
     for name, want in zip(inputs["names"], numeric):
-        _compare(f"d{name}", _array(got, f"d{name}", want.shape), want, what="central differences give")
+        _require(f"d{name}", _array(got, f"d{name}", want.shape), want, source="central differences")
     return "forward and gradients match central differences"
 
 
@@ -574,8 +575,8 @@ def _judge_tensor(check, got) -> str:
     if not isinstance(got, dict) or got.get("dtype") != "float64":
         raise Wrong(f"data has dtype {_show(got.get('dtype') if isinstance(got, dict) else got)}, "
                     "expected float64 (gradients need real numbers)")
-    _compare("data", _array(got, "data", (2, 2)), np.array([[1.0, 2.0], [3.0, 4.0]]))
-    _compare("grad", _array(got, "grad", (2, 2)), np.zeros((2, 2)), tolerance=0.0)
+    _require("data", _array(got, "data", (2, 2)), np.array([[1.0, 2.0], [3.0, 4.0]]))
+    _require("grad", _array(got, "grad", (2, 2)), np.zeros((2, 2)), tolerance=0.0)
     return "a float64 array with a zero gradient of the same shape"
 
 
@@ -607,7 +608,7 @@ def _judge_init(check, got) -> str:
 def _judge_forward(check, got) -> str:
     inputs = check["inputs"]
     want = logits(_unflat(inputs), np.array(inputs["X"]))
-    _compare("logits", _array({"logits": got}, "logits", want.shape), want)
+    _require("logits", _array({"logits": got}, "logits", want.shape), want)
     return "the logits match"
 
 
@@ -641,16 +642,17 @@ def _judge_train(check, got) -> str:
         raise Wrong(f"expected the loss and the parameters, got {_show(got)}")
     for key, want in (("loss", first), ("loss2", second)):
         value = got.get(key)
-        if not isinstance(value, (int, float)) or not abs(value - want) <= TOLERANCE:
-            which = "first" if key == "loss" else "second"
+        which = "first" if key == "loss" else "second"
+        if not isinstance(value, (int, float)):
             raise Wrong(f"the {which} step returned loss {_show(value)}, expected {want:.6f} "
                         "(the loss of the batch before that step's update)")
+        _require(f"the {which} step's loss", value, want, source="the loss of the batch before that step's update")
     arrays = got.get("params")
     if not isinstance(arrays, list) or len(arrays) != len(params):
         raise Wrong(f"expected {len(params)} parameters after the steps, got {_show(arrays)}")
     for i, want in enumerate(params):
         name = f"W{i // 2 + 1}" if i % 2 == 0 else f"b{i // 2 + 1}"
-        _compare(name, _array({name: arrays[i]}, name, want.shape), want)
+        _require(name, _array({name: arrays[i]}, name, want.shape), want)
     return "both losses and every updated parameter match"
 
 
