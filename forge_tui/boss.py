@@ -23,6 +23,7 @@ JSON message per case. The judge decides: a missing or malformed answer, a crash
 exit or a time-out loses that case and every case after it; an answer over the bounds of
 `runner/answers.py` loses its case. A fight that counts draws secret cases, and its victory is
 confirmed on fresh secret cases before it may be recorded; a fixed seed is practice (`fight`).
+A compiled lab is built once per fight, and both rounds run that build (`LabBuild`).
 """
 
 from __future__ import annotations
@@ -302,6 +303,11 @@ class _Tally:
             return None, "a malformed answer", "the answer that came back was malformed"
         return (None, "a malformed answer", str(problem)) if problem else (got, "", "")
 
+    @property
+    def lost(self) -> bool:
+        """Whether a case has lost already."""
+        return any(not report.passed for report in self.reports.values())
+
     def lose_the_rest(self, message: str) -> None:
         for index in range(len(self.cases)):
             if index not in self.reports:
@@ -336,22 +342,25 @@ def _secret_seed() -> int:
 
 async def fight(boss: Boss, lab_path: Path, sandbox: Sandbox, *, seed: int | None = None,
                 on_case: Callable[[CaseReport], None] | None = None,
-                on_output: Callable[[str], None] | None = None) -> FightReport:
-    """Fight `boss` with the lab at `lab_path`: a `.c` lab takes the compiled C path
+                on_output: Callable[[str], None] | None = None, stop_at_loss: bool = False) -> FightReport:
+    """Fight `boss` with the lab at `lab_path`: a `.c` or `.rs` lab takes its compiled path
     (when the boss has one), anything else the Python path.
 
     Without `seed` the fight counts: its cases come from a fresh secret seed, and a victory is
     fought again on fresh secret cases (round 2 of `on_case`) before `report.counts`, so answers
-    copied from an earlier report win nothing. With `seed` it is practice: the same cases every
-    time, one round, and its victory never counts (its message says so)."""
+    copied from an earlier report win nothing. A compiled lab is built once for both rounds
+    (`LabBuild`). With `seed` it is practice: the same cases every time, one round, and its
+    victory never counts (its message says so). With `stop_at_loss` each round ends at its first
+    lost case (the rest lose unrun): enough for a verdict, as dev check needs; a player sees all."""
+    build = LabBuild()
     if seed is not None:
-        report = await _fight_once(boss, lab_path, sandbox, seed, 1, on_case, on_output)
+        report = await _fight_once(boss, lab_path, sandbox, seed, 1, on_case, on_output, build, stop_at_loss)
         return replace(report, practice=True,
                        message=f"{report.message} ({PRACTICE})" if report.won else report.message)
-    first = await _fight_once(boss, lab_path, sandbox, _secret_seed(), 1, on_case, on_output)
+    first = await _fight_once(boss, lab_path, sandbox, _secret_seed(), 1, on_case, on_output, build, stop_at_loss)
     if not first.won:
         return first
-    second = await _fight_once(boss, lab_path, sandbox, _secret_seed(), 2, on_case, on_output)
+    second = await _fight_once(boss, lab_path, sandbox, _secret_seed(), 2, on_case, on_output, build, stop_at_loss)
     return _confirmation(first, second)
 
 
@@ -368,8 +377,8 @@ def _confirmation(first: FightReport, second: FightReport) -> FightReport:
 
 
 async def _fight_once(boss: Boss, lab_path: Path, sandbox: Sandbox, seed: int, fight_round: int,
-                      on_case, on_output) -> FightReport:
-    """One fight on the cases of `seed`."""
+                      on_case, on_output, build: "LabBuild | None" = None, stop_at_loss: bool = False) -> FightReport:
+    """One fight on the cases of `seed`; a compiled lab is built into `build` unless it holds a build."""
     import numpy as np
 
     started = time.monotonic()
@@ -377,7 +386,8 @@ async def _fight_once(boss: Boss, lab_path: Path, sandbox: Sandbox, seed: int, f
     tally = _Tally(cases, on_case, fight_round)
     compiled = COMPILED.get(Path(lab_path).suffix)
     if compiled is not None:
-        return await _fight_compiled(compiled, boss, Path(lab_path), sandbox, tally, started, seed, on_output)
+        return await _fight_compiled(compiled, boss, Path(lab_path), sandbox, tally, started, seed, on_output,
+                                     build=build, stop_at_loss=stop_at_loss)
     if "python" not in boss.languages:
         names = " or ".join(spec.name for spec in COMPILED.values() if spec.language in boss.languages)
         defeat = f"this boss is fought in {names}, not Python: fight it with your {names} lab"
@@ -387,12 +397,37 @@ async def _fight_once(boss: Boss, lab_path: Path, sandbox: Sandbox, seed: int, f
     workdir = Path(tempfile.mkdtemp(prefix="neuralforge-boss-"))
     limits = fight_limits(boss)
     try:
-        run = await sandbox.run_cases(Path(lab_path), [child_case(c) for c in cases], workdir=workdir,
-                                      limits=limits, on_output=on_output,
-                                      on_result=lambda message: tally.on_result(boss, message))
+        run = await _judged_run(
+            lambda on_result: sandbox.run_cases(Path(lab_path), [child_case(c) for c in cases], workdir=workdir,
+                                                limits=limits, on_output=on_output, on_result=on_result),
+            lambda message: tally.on_result(boss, message), tally, stop_at_loss)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return tally.finish(run, sandbox, started, seed)
+
+
+STOPPED = "the fight stopped at its first lost case"
+
+
+async def _judged_run(start: Callable[[Callable], Awaitable[RunResult]], judge: Callable[[object], None],
+                      tally: "_Tally", stop_at_loss: bool) -> RunResult:
+    """Run `start(on_result)`, judging each message with `judge` as it arrives. With
+    `stop_at_loss` the first lost case ends the run (its result says so); a cancellation that
+    comes from outside is passed on."""
+    task: asyncio.Task | None = None
+
+    def on_result(message) -> None:
+        judge(message)
+        if stop_at_loss and tally.lost and task is not None and not task.done():
+            task.cancel()
+
+    task = asyncio.ensure_future(start(on_result))
+    try:
+        return await task
+    except asyncio.CancelledError:
+        if not (stop_at_loss and tally.lost) or asyncio.current_task().cancelling():
+            raise
+        return RunResult("error", None, None, STOPPED, "")
 
 
 def fight_limits(boss: Boss) -> Limits:
@@ -582,48 +617,98 @@ def _suffix(language: str) -> str:
     return compiled(language).suffix
 
 
+class LabBuild:
+    """A compiled lab, built once for a whole fight: the binary the compiler made from the lab's
+    source bytes, read once, with the trusted driver. Both rounds of a counted fight run it, so
+    the confirmation judges the very program the first round judged, and saves a second build
+    (seconds of CPU for rustc -O).
+
+    Why reusing it cannot change the second verdict: the build runs in a folder of its own, and
+    the binary's bytes are read into this object (the game's memory) as soon as the compiler
+    exits, before the lab has ever run. Each round then runs in a fresh folder, made after the
+    round before has ended and its process tree was killed, holding only those bytes (written
+    read-only) and the boss's files for that round's cases. Whatever a round's run does to its
+    folder (rewrite or replace the binary, leave a file behind) is deleted with that folder and
+    never reaches the next round; a lab file edited on disk during the fight is not read again.
+    Nothing the binary holds is trusted: the driver and the lab share one process, so everything
+    it sends is judged as any answer is, against cases drawn fresh for each round."""
+
+    def __init__(self) -> None:
+        self.binary: bytes | None = None
+        self.builds = 0  # how many times the compiler ran for this fight
+
+
 async def _fight_compiled(spec: Compiled, boss: Judged, lab: Path, sandbox: Sandbox, tally: _Tally,
-                          started: float, seed: int, on_output) -> FightReport:
+                          started: float, seed: int, on_output, *, build: LabBuild | None = None,
+                          stop_at_loss: bool = False) -> FightReport:
     """Build the lab with the trusted driver of `boss` (a boss, or a module's lab checks) in the
-    sandbox, run it on the inputs of `tally.cases` there, and judge what it sends on the result
-    channel."""
+    sandbox, unless `build` holds its binary already, then run it on the inputs of `tally.cases`
+    there and judge each message of the result channel as it arrives."""
     def lost(run: RunResult, defeat: str) -> FightReport:
         tally.lose_the_rest(defeat)
         return replace(tally.finish(run, sandbox, started, seed, defeat=defeat), language=spec.language)
 
-    nothing = RunResult("error", None, None, "", "")
     if spec.language not in boss.languages:
+        nothing = RunResult("error", None, None, "", "")
         return lost(nothing, f"there is no {spec.name} path here yet: use the Python lab")
-    toolchain = await spec.find_toolchain()
-    if isinstance(toolchain, str):
-        return lost(nothing, toolchain)
+    build = build if build is not None else LabBuild()
+    if build.binary is None:
+        failure = await _build(spec, boss, lab, sandbox, build, on_output)
+        if failure is not None:
+            return lost(*failure)
     workdir = Path(tempfile.mkdtemp(prefix=f"neuralforge-boss-{spec.language}-"))
     try:
-        shutil.copyfile(lab, workdir / spec.lab_file)
-        for name in (getattr(boss.module, spec.driver), getattr(boss.module, "C_HEADER", None)):
-            if name:
-                shutil.copyfile(boss.directory / name, workdir / Path(name).name)
+        executable = workdir / C_EXECUTABLE
+        executable.write_bytes(build.binary)
+        executable.chmod(0o555)
         if hasattr(boss.module, "c_files"):
             place_files(workdir, boss.module.c_files(tally.cases))
-        built = await sandbox.run_command(spec.command(boss, toolchain), workdir=workdir, limits=spec.limits,
-                                          readable=toolchain.readable, on_output=on_output)
-        if not built.ok:
-            error = spec.first_error(boss, built.output)
-            if built.outcome == "exit":
-                reason = error or built.message
-            else:
-                reason = f"the compiler stopped ({built.message})" + (f"; first error: {error}" if error else "")
-            return lost(built, f"your {spec.name} did not compile: {reason}")
-        run = await sandbox.run_command([f"./{C_EXECUTABLE}"], workdir=workdir,
-                                        stdin=boss.module.c_stdin(tally.cases).encode(),
-                                        limits=fight_limits(boss), on_output=on_output)
+        run = await _judged_run(
+            lambda on_result: sandbox.run_command([f"./{C_EXECUTABLE}"], workdir=workdir,
+                                                  stdin=boss.module.c_stdin(tally.cases).encode(),
+                                                  limits=fight_limits(boss), on_output=on_output,
+                                                  on_result=on_result),
+            lambda message: tally.on_result(boss, message, read=boss.module.c_answer, raised=""),
+            tally, stop_at_loss)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    # run_command keeps the result channel's messages in order; the binary answers in
-    # milliseconds, so judging them once it has stopped costs the player nothing.
-    for message in run.results:
-        tally.on_result(boss, message, read=boss.module.c_answer, raised="")
     return replace(tally.finish(run, sandbox, started, seed), language=spec.language)
+
+
+async def _build(spec: Compiled, boss: Judged, lab: Path, sandbox: Sandbox, build: LabBuild,
+                 on_output) -> tuple[RunResult, str] | None:
+    """Compile `lab` with the boss's driver in a build folder of its own and keep the binary's
+    bytes in `build`; None when it built, else (the compiler's run, why the lab lost)."""
+    nothing = RunResult("error", None, None, "", "")
+    toolchain = await spec.find_toolchain()
+    if isinstance(toolchain, str):
+        return nothing, toolchain
+    folder = Path(tempfile.mkdtemp(prefix=f"neuralforge-build-{spec.language}-"))
+    try:
+        (folder / spec.lab_file).write_bytes(Path(lab).read_bytes())
+        for name in (getattr(boss.module, spec.driver), getattr(boss.module, "C_HEADER", None)):
+            if name:
+                shutil.copyfile(boss.directory / name, folder / Path(name).name)
+        build.builds += 1
+        built = await sandbox.run_command(spec.command(boss, toolchain), workdir=folder, limits=spec.limits,
+                                          readable=toolchain.readable, on_output=on_output)
+        if not built.ok:
+            return built, f"your {spec.name} did not compile: {_compile_failure(spec, boss, built)}"
+        try:
+            build.binary = (folder / C_EXECUTABLE).read_bytes()
+        except OSError:
+            return built, f"your {spec.name} did not compile: the compiler left no program"
+        return None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _compile_failure(spec: Compiled, boss: Judged, built: RunResult) -> str:
+    """Why the build failed, in one line: the compiler's first error, or why it was stopped."""
+    error = spec.first_error(boss, built.output)
+    if built.outcome == "exit":
+        return error or built.message
+    return f"the compiler stopped ({built.message})" + (f"; first error: {error}" if error else "")
 
 
 def place_files(workdir: Path, files: dict) -> None:

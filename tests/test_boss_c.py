@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-from forge_tui.boss import fight_sync, first_compile_error, load_boss
+from forge_tui.boss import STOPPED, fight_sync, first_compile_error, load_boss
 from forge_tui.runner import Sandbox
 
 pytestmark = pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc is not installed")
@@ -254,3 +254,81 @@ def test_the_compiler_cannot_read_the_boss_either(boss, sandbox, tmp_path):
     assert "Permission denied" in report.message
     assert SECRET not in report.run.output
     assert_next_fight_wins(boss, sandbox)
+
+
+# ---------------------------------------------------------------- one build per fight
+
+def counting_compiles(sandbox, monkeypatch) -> list[list[str]]:
+    """Every command the sandbox is asked to run whose program is gcc, recorded as it is asked."""
+    asked: list[list[str]] = []
+    run_command = sandbox.run_command
+
+    async def counted(argv, **kwargs):
+        if Path(str(argv[0])).name == "gcc":
+            asked.append([str(a) for a in argv])
+        return await run_command(argv, **kwargs)
+
+    monkeypatch.setattr(sandbox, "run_command", counted)
+    return asked
+
+
+def test_a_counted_c_fight_compiles_once_and_fights_both_rounds(boss, sandbox, monkeypatch):
+    compiles = counting_compiles(sandbox, monkeypatch)
+    rounds = []
+    report = fight_sync(boss, C_DIR / "reference.c", sandbox, on_case=lambda case: rounds.append(case.round))
+    assert report.counts, report.message
+    assert len(compiles) == 1
+    assert rounds.count(1) == rounds.count(2) == len(report.cases)
+
+
+def test_the_confirmation_judges_the_lab_that_won_round_one(boss, sandbox, tmp_path):
+    """The lab's file, rewritten on disk during round 1 into one that loses, is not read again."""
+    path = tmp_path / "lab.c"
+    shutil.copyfile(C_DIR / "reference.c", path)
+
+    def rewrite(case) -> None:
+        shutil.copyfile(STARTER, path)
+
+    report = fight_sync(boss, path, sandbox, on_case=rewrite)
+    assert report.counts and report.confirmed, report.message
+
+
+def test_what_round_one_leaves_in_its_folder_never_reaches_round_two(boss, sandbox, tmp_path):
+    """A lab that, in its first run, leaves a marker and replaces its own binary with a script
+    that answers nothing, and answers wrong in any run that finds the marker: round 2 runs the
+    build's own bytes in a fresh folder, so the confirmation is won as if round 1 left nothing."""
+    path = lab(tmp_path, """
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+int closest_pairs(const double *vectors, int n, int d, int k, int *first, int *second, double *similarity) {
+    static int first_call = 1;
+    if (first_call) {
+        first_call = 0;
+        if (access("round_one_was_here", F_OK) == 0) return 0;
+        FILE *marker = fopen("round_one_was_here", "w");
+        if (marker) fclose(marker);
+        unlink("fight");
+        FILE *script = fopen("fight", "w");
+        if (script) { fputs("#!/bin/sh\\nexit 0\\n", script); fclose(script); }
+        chmod("fight", 0755);
+        if (access("round_one_was_here", F_OK) != 0 || access("fight", X_OK) != 0) return 0;
+    }
+    return reference_closest_pairs(vectors, n, d, k, first, second, similarity);
+}
+""")
+    rounds = []
+    report = fight_sync(boss, path, sandbox, on_case=lambda case: rounds.append((case.round, case.passed)))
+    assert report.counts, report.message
+    assert rounds.count((2, True)) == len(report.cases)
+
+
+def test_stop_at_loss_ends_the_run_at_the_first_lost_case(boss, sandbox, tmp_path):
+    """A lab that answers its first case wrong and then hangs: with stop_at_loss the fight ends
+    at once with that loss, not at the wall-time limit; the cases after it lose unrun."""
+    path = hostile(tmp_path, "    static int calls = 0;\n    if (++calls == 1) return 0;\n    pause();")
+    report = fight_sync(boss, path, sandbox, seed=0, stop_at_loss=True)
+    assert not report.won and report.passed == 0
+    assert report.run.message == STOPPED
+    assert "expected 5 pairs, got 0" in report.cases[0].message
+    assert all(STOPPED in case.message for case in report.cases[1:])

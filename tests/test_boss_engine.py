@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from forge_tui.boss import fight_sync, load_boss
+from forge_tui.boss import STOPPED, fight_sync, load_boss
 from forge_tui.runner import Sandbox
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -158,6 +158,19 @@ def test_judge_crash_is_a_loss_without_traceback(sandbox, boss, tmp_path):
     assert "malformed" in report.cases[0].message
     assert "Traceback" not in report.cases[0].message
 
+
+
+def test_stop_at_loss_ends_a_python_run_at_its_first_lost_case(sandbox, boss, tmp_path):
+    """Wrong on the first case, then hanging: with stop_at_loss the fight ends with that loss
+    and the later cases lose unrun, not at the wall-time limit."""
+    lab = tmp_path / "lab.py"
+    lab.write_text("import time\ncalls = []\n\n\ndef add(a, b):\n    calls.append(1)\n"
+                   "    if len(calls) > 1:\n        time.sleep(60)\n    return a - b\n")
+    report = fight_sync(boss, lab, sandbox, stop_at_loss=True)
+    assert not report.won and report.passed == 0
+    assert report.run.message == STOPPED
+    assert "values differ" in report.cases[0].message
+    assert all(STOPPED in case.message for case in report.cases[1:])
 
 # --- hostile labs: each loses, the game and the zygote survive --------------------------------------
 def fight_hostile(sandbox, boss, path):

@@ -272,9 +272,12 @@ class Sandbox:
 
     async def run_command(self, argv: Sequence[str], *, workdir: Path, stdin: bytes = b"",
                           readable: Sequence[Path] = (), limits: Limits = Limits(),
-                          on_output: Callable[[str], None] | None = None) -> RunResult:
+                          on_output: Callable[[str], None] | None = None,
+                          on_result: Callable[[object], None] | None = None) -> RunResult:
+        """Run `argv` in `workdir`; `on_result` sees each message of the result channel (fd 3)
+        as it arrives, and the result keeps them all in order."""
         request = {"mode": "exec", "argv": [str(a) for a in argv]}
-        return await self._run(request, Path(workdir).resolve(), stdin, readable, limits, on_output, None)
+        return await self._run(request, Path(workdir).resolve(), stdin, readable, limits, on_output, on_result)
 
     def run_command_sync(self, argv: Sequence[str], **kwargs) -> RunResult:
         return asyncio.run(self.run_command(argv, **kwargs))
