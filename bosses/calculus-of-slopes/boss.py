@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from forge_tui.bossapi import compare
+
 ENTRY = "Value"
 TIME_LIMIT_S = 3.0
 TOLERANCE = 1e-6
@@ -186,10 +188,6 @@ def expected_result(case: dict) -> tuple[float, list[float]]:
     return out.data, [x.grad for x in xs]
 
 
-def _close(got: float, want: float) -> bool:
-    return abs(got - want) <= TOLERANCE * max(1.0, abs(want))
-
-
 def _number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -218,16 +216,16 @@ def _judge(got, value, grads, names, summary) -> tuple[bool, str, str]:
         return False, summary, f"expected the output's value and the inputs' grads, got {_show_any(got)}"
     if not _number(got["value"]):
         return False, summary, f"out.data should be a finite number, got {_show_any(got['value'])}"
-    if not _close(got["value"], value):
-        return False, summary, (
-            f"the forward value is {got['value']:.9g}, expected {value:.9g}: "
-            "check the forward computation of each operation")
+    ok, problem = compare(got["value"], value, atol=TOLERANCE, relative=True, name="the forward value")
+    if not ok:
+        return False, summary, problem + ": check the forward computation of each operation"
     got_grads = got["grads"]
     if not isinstance(got_grads, list) or len(got_grads) != len(grads):
         return False, summary, f"expected {len(grads)} gradients, got {_show_any(got_grads)}"
     for name, mine, want in zip(names, got_grads, grads):
         if not _number(mine):
             return False, summary, f"{name}.grad should be a finite number, got {_show_any(mine)}"
-        if not _close(mine, want):
-            return False, summary, f"{name}.grad is {mine:.9g}, expected {want:.9g}"
+        ok, problem = compare(mine, want, atol=TOLERANCE, relative=True, name=f"{name}.grad")
+        if not ok:
+            return False, summary, problem
     return True, summary, "value and every gradient match"

@@ -14,6 +14,8 @@ from __future__ import annotations
 import inspect
 import math
 
+from forge_tui.bossapi import compare
+
 TIME_LIMIT_S = 10.0
 TOLERANCE = 1e-6  # the brief's: autograd against central differences
 STEP = 1e-6  # the judge's own central-difference step for the Value checks
@@ -235,10 +237,6 @@ def _number(value) -> bool:
         return False
 
 
-def _close(got: float, want: float, tolerance: float = TOLERANCE) -> bool:
-    return abs(got - want) <= tolerance * max(1.0, abs(want))
-
-
 def _show_any(value) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
@@ -254,8 +252,9 @@ def _judge_numerical(check: dict, got) -> tuple[bool, str, str]:
     if not isinstance(got, list) or len(got) != len(want) or not all(_number(g) for g in got):
         return False, summary, f"expected a list of {len(want)} numbers, got {_show_any(got)}"
     for i, (mine, right) in enumerate(zip(got, want)):
-        if not _close(mine, right, tolerance):
-            return False, summary, f"coordinate {i} is {mine:.9g}, expected {right:.9g}"
+        ok, problem = compare(mine, right, atol=tolerance, relative=True, name=f"coordinate {i}")
+        if not ok:
+            return False, summary, problem
     return True, summary, "every partial derivative matches"
 
 
@@ -265,15 +264,17 @@ def _judge_value(check: dict, got) -> tuple[bool, str, str]:
     summary = f"data {value:.9g}; " + ", ".join(f"{n}.grad {g:.9g}" for n, g in zip(names, grads))
     if not isinstance(got, dict) or not _number(got.get("data")) or not isinstance(got.get("grads"), list):
         return False, summary, f"expected out.data and every input's grad, got {_show_any(got)}"
-    if not _close(got["data"], value):
-        return False, summary, f"out.data is {got['data']:.9g}, expected {value:.9g}: check the forward pass"
+    ok, problem = compare(got["data"], value, atol=TOLERANCE, relative=True, name="out.data")
+    if not ok:
+        return False, summary, problem + ": check the forward pass"
     if len(got["grads"]) != len(grads):
         return False, summary, f"expected {len(grads)} gradients, got {_show_any(got['grads'])}"
     for name, mine, right in zip(names, got["grads"], grads):
         if not _number(mine):
             return False, summary, f"{name}.grad should be a finite number, got {_show_any(mine)}"
-        if not _close(mine, right):
-            return False, summary, f"{name}.grad is {mine:.9g}, expected {right:.9g}"
+        ok, problem = compare(mine, right, atol=TOLERANCE, relative=True, name=f"{name}.grad")
+        if not ok:
+            return False, summary, problem
     return True, summary, "the value and every gradient match"
 
 

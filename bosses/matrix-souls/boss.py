@@ -9,12 +9,10 @@ here with np.linalg.svd; the matrices are sent at full precision.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from forge_tui import bossapi
-from forge_tui.bossapi import encode_array
+from forge_tui.bossapi import compare, encode_array
 
 ENTRY = "svd"
 TIME_LIMIT_S = 3.0
@@ -174,23 +172,21 @@ def _judge(A, s_true, got, summary) -> tuple[bool, str, str]:
     for i in range(N - 1):
         if s[i + 1] > s[i] + TOLERANCE:
             return False, summary, f"s is not sorted from largest to smallest: got {_show(s)}"
-    error = float(np.max(np.abs(s - s_true)))
-    if error > TOLERANCE:
-        return False, summary, f"singular values differ: expected {_show(s_true)} got {_show(s)}"
+    ok, problem = compare(s, s_true, atol=TOLERANCE, name="s")
+    if not ok:
+        return False, summary, f"singular values differ: {problem}; expected {_show(s_true)} got {_show(s)}"
 
     eye = np.eye(N)
-    error = float(np.max(np.abs(U.T @ U - eye)))
-    if error > TOLERANCE:
+    ok, problem = compare(U.T @ U, eye, atol=TOLERANCE, name="UᵀU")
+    if not ok:
         lengths = np.linalg.norm(U, axis=0)
+        return False, summary, f"U is not orthogonal: {problem} (column lengths {_show(lengths)})"
+    ok, problem = compare(Vt @ Vt.T, eye, atol=TOLERANCE, name="Vt·Vtᵀ")
+    if not ok:
+        return False, summary, f"Vt is not orthogonal: {problem}"
+    ok, problem = compare(U @ np.diag(s) @ Vt, A, atol=TOLERANCE, name="U·diag(s)·Vt")
+    if not ok:
         return False, summary, (
-            f"U is not orthogonal: UᵀU differs from I by {error:.3g} "
-            f"(column lengths {_show(lengths)})")
-    error = float(np.max(np.abs(Vt @ Vt.T - eye)))
-    if error > TOLERANCE:
-        return False, summary, f"Vt is not orthogonal: Vt·Vtᵀ differs from I by {error:.3g}"
-    error = float(np.max(np.abs(U @ np.diag(s) @ Vt - A)))
-    if error > TOLERANCE or not math.isfinite(error):
-        return False, summary, (
-            f"U·diag(s)·Vt does not rebuild A: largest entry error {error:.3g} "
+            f"U·diag(s)·Vt does not rebuild A: {problem} "
             "(is row i of Vt the vector v_i that goes with s_i and u_i?)")
     return True, summary, "a valid SVD: sorted, orthogonal, rebuilds A"

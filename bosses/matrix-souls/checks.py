@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from forge_tui.bossapi import compare
+
 TIME_LIMIT_S = 10.0
 TOLERANCE = 1e-9  # 2 × 2 by hand and 100 steps of a fast power iteration: nothing but rounding
 SVD_TOLERANCE = 1e-10  # the brief's: "s matches np.linalg.svd(A)[1] to 1e-10"
@@ -155,13 +157,17 @@ def _judge_power(check: dict, got) -> tuple[bool, str, str]:
     vector, problem = _read(got[1], v.shape, "v")
     if problem:
         return False, summary, problem
-    if abs(float(mine) - lam) > TOLERANCE * max(1.0, abs(lam)):
-        return False, summary, f"lam is {float(mine):.10g}, expected {lam:.10g}"
-    if abs(np.linalg.norm(vector) - 1.0) > TOLERANCE:
-        return False, summary, f"v has length {np.linalg.norm(vector):.10g}: return it at unit length"
-    gap = min(np.abs(vector - v).max(), np.inf if same_sign else np.abs(vector + v).max())
-    if gap > 1e-7:  # v converges like the square root of λ's error
-        return False, summary, f"v is {_show(vector)}, expected {'' if same_sign else '±'}{_show(v)}"
+    ok, problem = compare(mine, lam, atol=TOLERANCE, relative=True, name="lam")
+    if not ok:
+        return False, summary, problem
+    ok, problem = compare(np.linalg.norm(vector), 1.0, atol=TOLERANCE, name="the length of v")
+    if not ok:
+        return False, summary, problem + ": return v at unit length"
+    if not same_sign and np.abs(vector + v).max() < np.abs(vector - v).max():
+        v = -v  # an eigenvector's sign is free: judge against the nearer of ±v
+    ok, problem = compare(vector, v, atol=1e-7, name="v")  # v converges like the square root of λ's error
+    if not ok:
+        return False, summary, f"{problem}; v is {_show(vector)}, expected {'' if same_sign else '±'}{_show(v)}"
     return True, summary, "the eigenpair matches"
 
 
@@ -180,15 +186,16 @@ def _judge_svd_2x2(check: dict, got) -> tuple[bool, str, str]:
     U, s, Vt = parts
     if s[1] > s[0] + SVD_TOLERANCE:
         return False, summary, f"s is not sorted from largest to smallest: got {_show(s)}"
-    if np.abs(s - s_true).max() > SVD_TOLERANCE:
-        return False, summary, f"singular values differ: expected {_show(s_true)} got {_show(s)}"
-    for name, product in (("U", U.T @ U), ("Vt", Vt @ Vt.T)):
-        error = float(np.abs(product - np.eye(2)).max())
-        if error > SVD_TOLERANCE:
-            return False, summary, f"{name} is not orthogonal: its columns or rows miss I by {error:.3g}"
-    error = float(np.abs(U @ np.diag(s) @ Vt - A).max())
-    if error > SVD_TOLERANCE:
-        return False, summary, f"U·diag(s)·Vt does not rebuild A: largest entry error {error:.3g}"
+    ok, problem = compare(s, s_true, atol=SVD_TOLERANCE, name="s")
+    if not ok:
+        return False, summary, f"singular values differ: {problem}; expected {_show(s_true)} got {_show(s)}"
+    for name, product, shown in (("U", U.T @ U, "UᵀU"), ("Vt", Vt @ Vt.T, "Vt·Vtᵀ")):
+        ok, problem = compare(product, np.eye(2), atol=SVD_TOLERANCE, name=shown)
+        if not ok:
+            return False, summary, f"{name} is not orthogonal: {problem}"
+    ok, problem = compare(U @ np.diag(s) @ Vt, A, atol=SVD_TOLERANCE, name="U·diag(s)·Vt")
+    if not ok:
+        return False, summary, f"U·diag(s)·Vt does not rebuild A: {problem}"
     return True, summary, "a valid SVD: sorted, orthogonal, rebuilds A"
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from forge_tui.bossapi import compare
+
 TIME_LIMIT_S = 10.0
 TOLERANCE = 1e-9  # small fixed inputs in float64: nothing but rounding may differ
 
@@ -188,32 +190,17 @@ def _number(value) -> bool:
         return False
 
 
-def _close(got: float, want: float) -> bool:
-    return abs(got - want) <= TOLERANCE * max(1.0, abs(want))
-
-
 def _judge_number(got, want: float) -> str:
     if not _number(got):
         return f"expected a finite number, got {_show(got)}"
-    return "" if _close(got, want) else f"got {got:.10g}, expected {want:.10g}"
+    return compare(got, want, atol=TOLERANCE, relative=True, name="the answer")[1]
 
 
 def _judge_array(got, want: np.ndarray) -> str:
-    try:
-        mine = np.array(got, dtype=float)
-    except (TypeError, ValueError, OverflowError):
+    ok, problem = compare(got, want, atol=TOLERANCE, name="the result")
+    if not ok and problem.endswith("not an array of numbers"):
         return f"expected an array of numbers, got {_show(got)}"
-    if mine.shape != want.shape:
-        return f"expected shape {want.shape}, got {mine.shape}"
-    if not np.all(np.isfinite(mine)):
-        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(mine))[0])
-        return f"entry {bad} is {mine[bad]}: nan and inf lose"
-    error = np.abs(mine - want)
-    worst = np.unravel_index(int(np.argmax(error)), error.shape)
-    if error[worst] > TOLERANCE:
-        where = tuple(int(i) for i in worst)
-        return f"entry {where} is {mine[worst]:.10g}, expected {want[worst]:.10g}"
-    return ""
+    return problem
 
 
 def _judge_identity(got) -> tuple[bool, str, str]:
@@ -222,9 +209,10 @@ def _judge_identity(got) -> tuple[bool, str, str]:
     if not isinstance(got, dict) or not all(_number(got.get(k)) for k in ("cross_entropy", "entropy_plus_kl")):
         return False, summary, f"expected both sides as numbers, got {_show(got)}"
     for side in ("cross_entropy", "entropy_plus_kl"):
-        if not _close(got[side], want):
-            words = side.replace("_", " ").replace("plus kl", "+ KL")
-            return False, summary, f"{words} is {got[side]:.10g}, expected {want:.10g}"
+        words = side.replace("_", " ").replace("plus kl", "+ KL")
+        ok, problem = compare(got[side], want, atol=TOLERANCE, relative=True, name=words)
+        if not ok:
+            return False, summary, problem
     return True, summary, "cross-entropy equals entropy + KL"
 
 

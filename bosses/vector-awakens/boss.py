@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from forge_tui.bossapi import compare
+
 ENTRY = "closest_pairs"
 TIME_LIMIT_S = 5.0
 TOLERANCE = 1e-6
@@ -311,10 +313,10 @@ def _judge(case: dict, expected, got, summary: str) -> tuple[bool, str, str]:
     for index, (word_a, word_b, similarity) in enumerate(pairs, start=1):
         u, v = matrix[index_of[word_a]], matrix[index_of[word_b]]
         true = float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))
-        if abs(similarity - true) > TOLERANCE:
-            return False, summary, (
-                f"pair {index} ({word_a!r}, {word_b!r}) has similarity {similarity:.9f}, "
-                f"expected {true:.9f} (tolerance {TOLERANCE:g})")
+        ok, problem = compare(similarity, true, atol=TOLERANCE,
+                              name=f"the similarity of pair {index} ({word_a!r}, {word_b!r})")
+        if not ok:
+            return False, summary, problem
 
     for index in range(1, len(pairs)):
         if pairs[index][2] > pairs[index - 1][2] + TOLERANCE:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from forge_tui.bossapi import compare
+
 TIME_LIMIT_S = 10.0
 TOLERANCE = 1e-9  # a few products of short decimals: nothing but rounding may differ
 
@@ -215,24 +217,17 @@ def _number(value) -> bool:
         return False
 
 
-def _close(got: float, want: float) -> bool:
-    return abs(got - want) <= TOLERANCE * max(1.0, abs(want))
-
-
 def _judge_value(got, want) -> str:
     """'' when `got` equals `want` (a number or a list of numbers) to the tolerance, else why not."""
     if isinstance(want, float):
         if not _number(got):
             return f"expected a number, got {_show(got)}"
-        return "" if _close(got, want) else f"got {_show(got)}, expected {_show(want)}"
+        return compare(got, want, atol=TOLERANCE, relative=True, name="the answer")[1]
     if not isinstance(got, list) or len(got) != len(want):
         return f"expected a list of {len(want)} numbers, got {_show(got)}"
     if not all(_number(x) for x in got):
         return f"expected a list of numbers, got {_show(got)}"
-    for index, (mine, right) in enumerate(zip(got, want)):
-        if not _close(mine, right):
-            return f"entry {index} is {mine:.10g}, expected {right:.10g}"
-    return ""
+    return compare(got, want, atol=TOLERANCE, relative=True, name="entry")[1]
 
 
 def _judge_raises(check: dict, got) -> tuple[bool, str, str]:
