@@ -105,12 +105,27 @@ class Session:
 
         return ensure_lab(self.game.store.home, self._run.id, module, language or self._run.language)
 
-    def reset_lab(self, module: Module) -> Path:
-        """Put the starter back; returns the backup of the lab as it was."""
+    def reset_lab(self, module: Module, language: str | None = None) -> Path:
+        """Put the starter back in the lab (the run's language's, or the `language` one); returns
+        the backup of the lab as it was."""
         from forge_tui.labs import reset_lab
 
         self.game.require_playable(self._run, module)
-        return reset_lab(self.game.store.home, self._run.id, module, self._run.language)
+        return reset_lab(self.game.store.home, self._run.id, module, language or self._run.language)
+
+    def lab_files(self, module: Module):
+        """Which lab files `module` offers this run, which one opens first, and which of them its
+        boss and its checks judge (forge_tui.labs.LabFiles). Loads the trusted judges: call it off
+        the UI thread."""
+        from forge_tui.labcheck import load_checks
+        from forge_tui.labs import lab_files
+
+        boss = self.boss(module)
+        checks = load_checks(module.id)
+        return lab_files(module, self._run.language,
+                         boss=boss.languages if boss else (),
+                         boss_language=boss.lab_language(self._run.language) if boss else None,
+                         checks=checks.languages if checks else ())
 
     @staticmethod
     def labs_refused() -> str | None:
@@ -123,12 +138,13 @@ class Session:
         if reason:
             raise GameError(reason[0].upper() + reason[1:] + ".")
 
-    async def run_lab(self, module: Module, *, on_output=None):
-        """Execute the lab as a program in the sandbox; its RunResult."""
+    async def run_lab(self, module: Module, *, language: str | None = None, on_output=None):
+        """Execute the lab (the run's language's, or the `language` one) as a program in the
+        sandbox; its RunResult."""
         from forge_tui.labrun import run_lab
 
         self._require_labs()
-        return await run_lab(self.sandbox, self.lab_path(module), on_output=on_output)
+        return await run_lab(self.sandbox, self.lab_path(module, language), on_output=on_output)
 
     def has_checks(self, module: Module) -> bool:
         from forge_tui.labcheck import CHECKS_FILE
@@ -136,9 +152,11 @@ class Session:
 
         return (bosses_directory() / module.id / CHECKS_FILE).is_file()
 
-    async def check_lab(self, module: Module, *, file: Path | None = None, on_check=None, on_output=None):
+    async def check_lab(self, module: Module, *, file: Path | None = None, language: str | None = None,
+                        on_check=None, on_output=None):
         """Run the module's lab checks on the lab (or `file`): the lab of the run's language where
-        the checks judge it, else the Python lab. The run keeps the latest verdict of its own lab."""
+        the checks judge it, else the Python lab; or the `language` lab, GameError where the checks
+        do not judge that language. The run keeps the latest verdict of its own lab."""
         import asyncio
 
         from forge_tui.labcheck import check_lab, load_checks
@@ -148,7 +166,10 @@ class Session:
         checks = await asyncio.to_thread(load_checks, module.id)
         if checks is None:
             raise GameError(f"module {module.number} ({module.title}) has no lab checks yet")
-        lab = Path(file) if file else self.lab_path(module, checks.lab_language(self._run.language))
+        if language is not None and language not in checks.languages:
+            files = await asyncio.to_thread(self.lab_files, module)
+            raise GameError(files.why_unchecked(language))
+        lab = Path(file) if file else self.lab_path(module, language or checks.lab_language(self._run.language))
         report = await check_lab(checks, lab, self.sandbox, on_check=on_check, on_output=on_output)
         if file is None:
             self._set(self.game.record_checks(self._run, module, report.passed_names, report.total))

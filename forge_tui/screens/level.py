@@ -33,7 +33,7 @@ PLACEHOLDERS = {
     GateKind.NONE: "no password here",
 }
 PART_KEYS = Binding.Group("Part", compact=True)  # "[] Part" in the footer: room for the Lab's keys at 80 columns
-LAB_ONLY = {"hint", "toggle_output", "toggle_plot"}  # actions whose keys work on the Lab part alone
+LAB_ONLY = {"hint", "toggle_output", "toggle_plot", "switch_lab"}  # actions whose keys work on the Lab part alone
 
 
 class LevelCommands(Provider):
@@ -42,7 +42,7 @@ class LevelCommands(Provider):
     def entries(self) -> list[tuple[str, str, object]]:
         screen = self.screen
         return [("Reset lab", "ctrl+l: put the starter code back (asks first; your lab is kept as a backup)",
-                 screen.action_reset_lab)]
+                 screen.action_reset_lab), *screen.lab_file_commands()]
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self.entries():
@@ -78,6 +78,7 @@ class LevelScreen(Screen):
         Binding("ctrl+f", "reference", "Reference", show=False),
         Binding("ctrl+o", "external_editor", "$EDITOR", show=False),
         Binding("ctrl+l", "reset_lab", "Reset lab", show=False),
+        Binding("f8", "switch_lab", "Lab file", key_display="F8"),
         *(Binding(str(i + 1), f"part('{part}')", LABELS[part], show=False) for i, part in enumerate(PARTS)),
     ]
 
@@ -152,6 +153,7 @@ class LevelScreen(Screen):
         self.hook_shown = len(self.hook_paragraphs()) if self.progress().hook_seen or not self.app.animate else 1
         self.paint_hook()
         self.paint_boss()
+        self.run_worker(self._load_lab_files(), group="lab-files", exit_on_error=False)
         self.paint_gate()
         self.paint_unlock()
         if self.first_part == "math":
@@ -222,7 +224,53 @@ class LevelScreen(Screen):
         elif self.progress().boss_defeated:
             panel.status("[b]Status:[/] [green]defeated.[/] ctrl+b fights again; ctrl+f shows the reference beside your lab.")
         else:
-            panel.status("[b]Status:[/] not yet fought. Press [b]ctrl+b[/] to fight: the boss judges your lab.")
+            panel.status("[b]Status:[/] not yet fought. Press [b]ctrl+b[/] to fight.")
+
+    # --- the module's lab files: which one is open, which ones the judges read ----------------
+    async def _load_lab_files(self) -> None:
+        """Load which lab files the module offers and which its boss and checks judge (the trusted
+        judges load in a thread), then show them in the Lab and Boss parts."""
+        files = await asyncio.to_thread(self.session.lab_files, self.module)
+        self.query_one(LabPanel).set_files(files)
+        self.paint_judged_lab()
+        self.refresh_bindings()  # F8 shows where there is a file to switch to
+
+    def paint_judged_lab(self) -> None:
+        """The Boss part: the file the boss will judge, and how to open it when another is open."""
+        panel = self.query_one(LabPanel)
+        if panel.files is not None:
+            self.query_one(BossPanel).judged_lab(panel.files, panel.language, self.run.language)
+
+    def action_switch_lab(self) -> None:
+        """F8: save the lab file on show and open the module's next one."""
+        self.switch_lab(None)
+
+    def switch_lab(self, language: str | None) -> None:
+        """Open the `language` lab file (None: the next one) in the Lab part, the file on show saved first."""
+        self.action_part("lab")
+        panel = self.query_one(LabPanel)
+        if not panel.switchable():
+            self.notify("This module's lab comes in one language only.", timeout=4, markup=False)
+            return
+        if panel.switch_to(language) if language else panel.switch_next():
+            self.paint_judged_lab()
+
+    def lab_file_commands(self) -> list[tuple[str, str, object]]:
+        """The palette's "Open lab.c" for each of the module's other lab files."""
+        panel = self.query_one(LabPanel)
+        files = panel.files
+        if files is None or not panel.switchable():
+            return []
+        return [(f"Open {files.file(language)}", self._judges_note(files, language),
+                 lambda language=language: self.switch_lab(language))
+                for language in files.offered if language != panel.language]
+
+    @staticmethod
+    def _judges_note(files, language: str) -> str:
+        """Which judges read the `language` lab, for the palette's help line."""
+        judges = [name for name, judged in (("the boss", files.boss_language == language),
+                                            ("the lab checks", language in files.checks)) if judged]
+        return "F8 in the Lab part · " + (f"judged by {' and '.join(judges)}" if judges else "judged by neither")
 
     # --- running things in the sandbox ------------------------------------------------------
     def labs_refused(self) -> bool:
@@ -240,13 +288,13 @@ class LevelScreen(Screen):
         if panel.path is None:
             return
         panel.show_output(f"$ run {panel.path.name}")
-        self.run_worker(self._run_lab(panel), group="sandbox", exclusive=True, exit_on_error=False)
+        self.run_worker(self._run_lab(panel, panel.language), group="sandbox", exclusive=True, exit_on_error=False)
 
-    async def _run_lab(self, panel: LabPanel) -> None:
+    async def _run_lab(self, panel: LabPanel, language: str) -> None:
         from forge_tui.runner import SandboxError
 
         try:
-            result = await self.session.run_lab(self.module, on_output=panel.write_output)
+            result = await self.session.run_lab(self.module, language=language, on_output=panel.write_output)
         except (SandboxError, GameError) as err:
             panel.write_output(f"\n[the sandbox could not run: {err}]\n")
             return
@@ -263,14 +311,29 @@ class LevelScreen(Screen):
         self.action_part("lab")
         panel = self.query_one(LabPanel)
         panel.flush()
-        panel.show_output("$ check")
-        self.run_worker(self._check_lab(panel), group="sandbox", exclusive=True, exit_on_error=False)
+        if panel.path is None:
+            return
+        unchecked = panel.files.why_unchecked(panel.language) if panel.files else None
+        if unchecked:
+            self.say_unchecked(panel, unchecked)
+            return
+        panel.show_output(f"$ check {panel.path.name}")
+        self.run_worker(self._check_lab(panel, panel.language), group="sandbox", exclusive=True, exit_on_error=False)
 
-    async def _check_lab(self, panel: LabPanel) -> None:
+    def say_unchecked(self, panel: LabPanel, why: str) -> None:
+        """F5 on a file the checks do not judge: say so, and which file they do judge."""
+        files = panel.files
+        judged = next((language for language in files.offered if language in files.checks), None)
+        switch = f" F8 switches to {files.file(judged)}." if judged else ""
+        panel.show_output(f"$ check {panel.path.name}")
+        panel.write_output(f"Not checked: {why}.{switch}\n")
+        panel.note("not checked: the checks do not judge this file")
+
+    async def _check_lab(self, panel: LabPanel, language: str) -> None:
         from forge_tui.runner import SandboxError
 
         try:
-            report = await self.session.check_lab(self.module, on_check=panel.write_check,
+            report = await self.session.check_lab(self.module, language=language, on_check=panel.write_check,
                                                   on_output=panel.write_output)
         except (SandboxError, GameError) as err:
             panel.write_output(f"\n[the checks could not run: {err}]\n")
@@ -298,10 +361,15 @@ class LevelScreen(Screen):
             self.action_watch_run()
 
     def action_watch_run(self) -> None:
-        if self.session.has_checks(self.module):
+        """One watch-mode pass: the checks on the file on show where they judge it, else a run of it."""
+        panel = self.query_one(LabPanel)
+        unchecked = panel.files.why_unchecked(panel.language) if panel.files else None
+        if self.session.has_checks(self.module) and not unchecked:
             self.action_check_lab()
-        else:
-            self.action_run_lab()
+            return
+        self.action_run_lab()
+        if unchecked and self.session.has_checks(self.module) and panel.path is not None:
+            panel.note(f"watch runs {panel.path.name}: the checks do not judge it")
 
     def action_fight(self) -> None:
         if self.labs_refused():
@@ -476,6 +544,8 @@ class LevelScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The Lab's own keys (F2 hint, F3 output, F4 plot) work, and show, on the Lab part only."""
+        if action == "switch_lab" and not any(panel.switchable() for panel in self.query(LabPanel)):
+            return False
         if action in LAB_ONLY:
             return self.active_part() == "lab"
         return True
@@ -503,13 +573,17 @@ class LevelScreen(Screen):
     def action_reset_lab(self) -> None:
         from forge_tui.screens.dialogs import ConfirmScreen
 
+        self.action_part("lab")
+        panel = self.query_one(LabPanel)
+        language, name = panel.language, panel.path.name if panel.path else "the lab"
+
         def answered(yes: bool | None) -> None:
             if yes:
-                self.query_one(LabPanel).reset_to_starter(lambda: self.session.reset_lab(self.module))
+                panel.reset_to_starter(lambda: self.session.reset_lab(self.module, language))
 
-        self.action_part("lab")
         self.app.push_screen(
-            ConfirmScreen("Put the starter code back? Your current lab is kept as a backup file.", "Reset"),
+            ConfirmScreen(f"Put the starter code back in {name}? Your current {name} is kept as a backup file.",
+                          "Reset"),
             answered,
         )
 

@@ -8,7 +8,8 @@ from textual.content import Content
 from textual.widgets import Markdown, Static
 
 from forge_tui.content import Module
-from forge_tui.languages import BY_ID
+from forge_tui.labs import LabFiles
+from forge_tui.languages import BY_ID, missing_tool
 from forge_tui.widgets.text import literal, markup
 
 BAR_WIDTH = 24
@@ -27,6 +28,13 @@ def health_bar(total: int, passed: int) -> str:
 class BossPanel(VerticalScroll):
     """Shows a fight case by case; the level screen starts it and feeds it reports."""
 
+    DEFAULT_CSS = """
+    #boss-lab {
+        height: auto;
+        padding: 0 1;
+    }
+    """
+
     def __init__(self, module: Module) -> None:
         super().__init__(id="boss-panel", classes="part")
         self.module = module
@@ -37,6 +45,7 @@ class BossPanel(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(markup("[b]Boss: $name[/]", name=self.module.boss_name), id="boss-title")
         yield Static(id="boss-status")
+        yield Static(id="boss-lab")
         yield Static(id="boss-health")
         yield Static(id="boss-case")
         yield Static(id="boss-failures")
@@ -45,6 +54,30 @@ class BossPanel(VerticalScroll):
     def status(self, text: str | Content) -> None:
         """The status line: the game's own markup, or Content built with `markup`/`literal`."""
         self.query_one("#boss-status", Static).update(text)
+
+    def judged_lab(self, files: LabFiles, editing: str, run_language: str) -> None:
+        """Which lab file the boss will judge; where the Lab part has another one open, how to open it."""
+        line = self.query_one("#boss-lab", Static)
+        judged = files.boss_language
+        if judged is None:
+            line.update("")
+            return
+        name = files.file(judged)
+        lines = [markup("It judges your [b]$file[/]", file=name)]
+        if run_language not in files.boss:
+            spoken = " and ".join(BY_ID[language].name for language in files.boss)
+            lines[0] += markup(": this boss judges $spoken labs, not $run ones", spoken=spoken,
+                               run=BY_ID[run_language].name)
+        if editing != judged and editing in files.offered and judged in files.offered:
+            presses = (files.offered.index(judged) - files.offered.index(editing)) % len(files.offered)
+            keys = "F8" if presses == 1 else f"F8 {presses} times"
+            lines.append(markup("The Lab part has [b]$open[/] open: 3, then $keys, opens $file "
+                                "(or ctrl+p → Open $file).", open=files.file(editing), keys=keys, file=name))
+        missing = missing_tool(BY_ID[judged])
+        if missing:
+            lines.append(markup("[yellow]$language cannot be built here: $missing[/]",
+                                language=BY_ID[judged].name, missing=missing))
+        line.update(Content("\n").join(lines))
 
     def begin(self, protections: str) -> None:
         self.total, self.passed, self.failures = 0, 0, []

@@ -8,6 +8,10 @@ At 80x24 the editor gets the room: the brief starts folded once the lab is no lo
 starter, the status is one line, and the output (or the plot) takes space only when a run
 or a check has written to it; the level screen's keys hide and show it (F3) and walk the
 hints of the last verdict (F2).
+
+A module whose lab comes in several languages shows them on a row of their own, with the file
+its boss judges and the ones its checks judge; F8 saves the file on show and opens the next
+(made from its starter the first time). The run's language picks the file opened first.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ from textual.message import Message
 from textual.widgets import Collapsible, Log, Markdown, Static, TextArea
 
 from forge_tui.content import Module
-from forge_tui.labs import ensure_lab, lab_language, write_atomic
+from forge_tui.labs import LabFiles, ensure_lab, lab_language, write_atomic
+from forge_tui.languages import BY_ID, missing_tool
 from forge_tui.widgets.editor import CodeEditor
 from forge_tui.widgets.text import clean, markup
 
@@ -35,8 +40,24 @@ SAVE_DELAY_S = 0.4
 POLL_S = 1.0
 
 
+def highlighting(language: str) -> str | None:
+    """The editor's syntax highlighting for a lab in `language`, None where this install has none."""
+    highlight = EDITOR_LANGUAGES.get(language)
+    return highlight if highlight in TextArea().available_languages else None
+
+
 class LabPanel(Vertical):
-    """Brief, status line, editor and output for one module's lab."""
+    """Brief, language row, status line, editor and output for one module's lab."""
+
+    DEFAULT_CSS = """
+    #lab-languages {
+        height: 1;
+        padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        display: none;
+    }
+    """
 
     class Saved(Message):
         """The lab file on disk changed (our save or another editor's): watch mode listens."""
@@ -59,12 +80,14 @@ class LabPanel(Vertical):
         self.hint_index = -1  # the hint on show, -1 for none
         self.verdict_seen = False  # whether a check run (or fight) has given hints yet
         self.plot_wanted = False  # whether F3 brings back the plot (True) or the output
-        highlight = EDITOR_LANGUAGES.get(self.language)
-        self.highlight = highlight if highlight in TextArea().available_languages else None
+        self.highlight = highlighting(self.language)
+        self.files: LabFiles | None = None  # the module's lab files and their judges, once loaded
+        self.cursors: dict[str, tuple[int, int]] = {}  # where the cursor was in each file left
 
     def compose(self) -> ComposeResult:
         with Collapsible(title="Brief", collapsed=False, id="lab-brief"):
             yield Markdown(self.module.lab_brief)
+        yield Static(id="lab-languages")
         yield Static(id="lab-status")
         yield Static(id="lab-hint")
         yield CodeEditor.code_editor(
@@ -134,29 +157,109 @@ class LabPanel(Vertical):
             self._save_timer.stop()
         self._save_timer = self.set_timer(SAVE_DELAY_S, self.flush)
 
-    def flush(self) -> None:
-        """Write the editor's text if it differs from the file."""
+    def flush(self) -> bool:
+        """Write the editor's text if it differs from the file. True when the file on disk now
+        holds what the editor shows."""
         if self._save_timer is not None:
             self._save_timer.stop()
             self._save_timer = None
         if self.path is None:
-            return
+            return False
         text = self.editor.text
         if text == self.disk_text:
-            return
+            return True
         try:
             write_atomic(self.path, text)
         except OSError as err:
             self.status(markup("[red]Not saved: $error[/]", error=err))
-            return
+            return False
         self.disk_text, self.disk_mtime = text, self.path.stat().st_mtime
         self.status(self._describe("saved"))
-        if not self.is_attached:
-            return
-        self.post_message(self.Saved(self.path))
+        if self.is_attached:
+            self.post_message(self.Saved(self.path))
+        return True
 
     def on_unmount(self) -> None:
         self.flush()
+
+    # --- the module's lab files: the language row and F8 -----------------------------------
+    def set_files(self, files: LabFiles) -> None:
+        """The module's lab files and their judges (the level screen loads them off the UI thread)."""
+        self.files = files
+        self.paint_languages()
+
+    def switchable(self) -> bool:
+        """Whether this module's lab comes in more than one file to switch between."""
+        return self.files is not None and len(self.files.offered) > 1 and self.path is not None
+
+    def paint_languages(self) -> None:
+        """The row: the module's lab files (the open one highlighted), F8, what the judges read."""
+        row = self.query_one("#lab-languages", Static)
+        files = self.files
+        row.display = self.switchable() or (files is not None and files.boss_language not in (None, self.language))
+        if files is None:
+            return
+        names = Content(" ⇄ ").join(
+            markup("[b reverse] $file [/]" if language == self.language else "$file", file=files.file(language))
+            for language in files.offered)
+        parts = [names + (" (F8)" if self.switchable() else "")]
+        parts.append(markup("boss judges [b]$file[/]", file=files.file(files.boss_language))
+                     if files.boss_language else Content("no boss yet"))
+        parts.append(self._checks_part(files))
+        row.update(Content(" · ").join(parts))
+
+    @staticmethod
+    def _checks_part(files: LabFiles) -> Content:
+        if not files.checks:
+            return Content("no lab checks yet")
+        judged = [files.file(language) for language in files.offered if language in files.checks]
+        if len(judged) > 1 and len(judged) == len(files.offered):
+            return Content("checks judge each")
+        return markup("checks judge $files", files=" and ".join(judged))
+
+    def switch_next(self) -> bool:
+        """F8: save the file on show, then open the module's next lab file. True if it switched."""
+        return self.files is not None and self.switch_to(self.files.after(self.language))
+
+    def switch_to(self, language: str) -> bool:
+        """Save the file on show, then open the `language` lab (from its starter the first time).
+        Nothing switches while the file on show cannot be saved: no edit is ever lost."""
+        if language == self.language and self.path is not None:
+            return True
+        if self.path is not None and not self.flush():
+            self.app.notify(f"{self.path.name} could not be saved, so it stays open: nothing is lost.",
+                            severity="error", timeout=8, markup=False)
+            return False
+        try:
+            path = ensure_lab(self.home, self.run_id, self.module, language)
+        except (OSError, FileNotFoundError) as err:
+            self.status(markup("[red]Cannot open the $name lab: $error[/]", name=BY_ID[language].name, error=err))
+            return False
+        if self.path is not None:
+            self.cursors[self.language] = self.editor.cursor_location
+        self.language, self.path = language, path
+        self.highlight = highlighting(language)
+        self.editor.language = self.highlight
+        self.load_from_disk()
+        self.editor.move_cursor(self.cursors.get(language, (0, 0)))
+        self.editor.disabled = False
+        self.paint_languages()
+        self.status(self._describe(self._switched_note(language)))
+        return True
+
+    def _switched_note(self, language: str) -> str:
+        """What the status line says on opening the `language` lab: a missing toolchain first."""
+        missing = missing_tool(BY_ID[language])
+        if missing:
+            self.app.notify(f"{BY_ID[language].name} cannot be built or run here: {missing}.",
+                            severity="warning", timeout=10, markup=False)
+            return f"{BY_ID[language].name}: {missing}"
+        notes = [f"{BY_ID[language].name} lab opened"]
+        if self.files is not None and self.files.why_unchecked(language) and self.files.checks:
+            notes.append("the F5 checks do not judge it")
+        if self.highlight is None:
+            notes.append(f"no syntax highlighting for {language} here")
+        return " · ".join(notes)
 
     # --- actions ----------------------------------------------------------------------
     def open_external_editor(self) -> None:
@@ -301,6 +404,10 @@ class LabPanel(Vertical):
         line.update(markup("[b $warning]Hint $i/$n[/] [dim]($name)[/] $hint [dim]· F2: next[/]",
                            i=self.hint_index + 1, n=len(self.hints), name=name, hint=hint))
         line.display = True
+
+    def note(self, note: str) -> None:
+        """The status line: the lab file's name, `note`, its folder."""
+        self.status(self._describe(note))
 
     def status(self, text: str | Content) -> None:
         # a query, not query_one: on unmount (a last save as the app closes) the line is gone
