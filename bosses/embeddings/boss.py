@@ -37,6 +37,8 @@ import math
 
 import numpy as np
 
+from forge_tui.bossapi import compare
+
 ENTRY = "analogy"
 TIME_LIMIT_S = 10.0
 TOLERANCE = 1e-6
@@ -336,9 +338,9 @@ def judge(case: dict, got) -> tuple[bool, str, str]:
     where = {w: i for i, w in enumerate(vocab)}
     for word, similarity in pairs:
         true = float(scores[where[word]])
-        if abs(similarity - true) > TOLERANCE:
-            return False, shown, (f"{word!r} has cosine {similarity:.9f}, expected {true:.9f} "
-                                  f"(tolerance {TOLERANCE:g})")
+        ok, problem = compare(similarity, true, atol=TOLERANCE, name=f"the cosine of {word!r}")
+        if not ok:
+            return False, shown, problem
     for n in range(1, len(pairs)):
         if pairs[n][1] > pairs[n - 1][1] + TOLERANCE:
             return False, shown, f"not best first: {pairs[n][0]!r} ({pairs[n][1]:.4f}) comes after " \

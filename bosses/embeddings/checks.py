@@ -24,6 +24,8 @@ import re
 
 import numpy as np
 
+from forge_tui.bossapi import compare
+
 TIME_LIMIT_S = 15.0  # the whole list: about 0.6 s of CPU for the reference
 TOLERANCE = 1e-9  # float64 arithmetic on numbers of order 1
 GRADIENT_TOLERANCE = 1e-6  # central differences with h = 1e-5 are good to about 1e-10 here
@@ -292,22 +294,9 @@ def checks() -> list[dict]:
 
 # ---------------------------------------------------------------- the judge
 
-def _differs(got, want, what: str, tolerance: float = TOLERANCE) -> str:
+def _mismatch(got, want, what: str, tolerance: float = TOLERANCE) -> str:
     """'' when got matches want to `tolerance`, else one line saying where it does not."""
-    want = np.asarray(want, dtype=float)
-    try:
-        got = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return f"{what} is not an array of numbers shaped {want.shape}"
-    if got.shape != want.shape:
-        return f"{what} has shape {got.shape}, expected {want.shape}"
-    if not np.all(np.isfinite(got)):
-        return f"{what} has nan or inf entries"
-    error = np.abs(got - want)
-    if error.max(initial=0.0) <= tolerance:
-        return ""
-    at = tuple(int(j) for j in np.unravel_index(int(np.argmax(error)), error.shape))
-    return f"{what}{list(at)} is {got[at]:.9g}, expected {want[at]:.9g}"
+    return compare(got, want, atol=tolerance, name=what)[1]
 
 
 def _args(check: dict) -> tuple[list, dict]:
@@ -361,10 +350,10 @@ def _judge_loss_grads(check, got, gradients: bool):
     if not isinstance(got, (list, tuple)) or len(got) != 4:
         return shown, "sgns_loss_grads returns (loss, dL/dv, dL/du_o, dL/dU_neg)"
     if not gradients:
-        return shown, _differs(got[0], want_loss, "loss")
+        return shown, _mismatch(got[0], want_loss, "loss")
     names = ("dL/dv", "dL/du_o", "dL/dU_neg")
     for name, mine, numeric in zip(names, got[1:], _central_differences(v, u_o, U_neg)):
-        problem = _differs(mine, numeric, name, GRADIENT_TOLERANCE)
+        problem = _mismatch(mine, numeric, name, GRADIENT_TOLERANCE)
         if problem:
             return shown, problem
     return shown, ""
@@ -378,10 +367,10 @@ def _judge_step(check, got):
     shown = f"loss {want_loss:.6f}, then rows {step['c']} of W_in and {sorted({step['o'], *step['neg']})} of W_out moved"
     if not isinstance(got, dict) or not {"loss", "W_in", "W_out"} <= set(got):
         return shown, "expected the loss and both matrices back"
-    problem = (_differs(got["W_in"], want_in, "W_in") or _differs(got["W_out"], want_out, "W_out")
-               or _differs(got["loss"], want_loss, "the returned loss (the loss before the step)"))
-    if problem.startswith(("W_in", "W_out")) and _differs(got["W_in"], W_in, "") == "" \
-            and _differs(got["W_out"], W_out, "") == "":
+    problem = (_mismatch(got["W_in"], want_in, "W_in") or _mismatch(got["W_out"], want_out, "W_out")
+               or _mismatch(got["loss"], want_loss, "the returned loss (the loss before the step)"))
+    if problem.startswith(("W_in", "W_out")) and _mismatch(got["W_in"], W_in, "") == "" \
+            and _mismatch(got["W_out"], W_out, "") == "":
         problem = "neither matrix changed: update W_in and W_out in place (W[c] -= ..., not W = W - ...)"
     return shown, problem
 
@@ -432,7 +421,7 @@ def _judge_pca(check, got):
     if not np.all(np.isfinite(got)):
         return shown, "the projection has nan or inf entries"
     signs = np.where((got * want).sum(axis=0) < 0, -1.0, 1.0)  # a direction and its opposite both do
-    return shown, _differs(got * signs, want, "coordinate", 1e-8)
+    return shown, _mismatch(got * signs, want, "coordinate", 1e-8)
 
 
 def _judge_analogy(check, got):
@@ -447,7 +436,7 @@ def _judge_analogy(check, got):
         kept = [w for w, _ in pairs if w in (a, b, c)]
         why = f": {kept[0]!r} is a query word" if kept else ""
         return shown, f"got the words {[w for w, _ in pairs]}{why}"
-    return shown, _differs([s for _, s in pairs], [s for _, s in want], "cosine", 1e-9)
+    return shown, _mismatch([s for _, s in pairs], [s for _, s in want], "cosine", 1e-9)
 
 
 def _expected_plain(check: dict):
@@ -467,7 +456,7 @@ def judge(check: dict, got) -> tuple[bool, str, str]:
     if name == "a lookup is a one-hot product":
         W = np.arange(24, dtype=float).reshape(6, 4) ** 1.5
         want = W[[3, 0, 3, 5]]
-        shown, problem = "rows 3, 0, 3, 5 of W", _differs(got, want, "row")
+        shown, problem = "rows 3, 0, 3, 5 of W", _mismatch(got, want, "row")
     elif name == "negatives follow unigram^0.75":
         shown, problem = _judge_sampler(got)
     elif name.startswith("SGNS"):
@@ -487,5 +476,5 @@ def judge(check: dict, got) -> tuple[bool, str, str]:
     else:
         want = _expected_plain(check)
         shown = f"{want:.9f}" if isinstance(want, float) else f"an array of shape {np.shape(want)}"
-        problem = _differs(got, want, "result")
+        problem = _mismatch(got, want, "result")
     return (False, shown, problem) if problem else (True, shown, "matches")

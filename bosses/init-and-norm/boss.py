@@ -48,6 +48,8 @@ import math
 
 import numpy as np
 
+from forge_tui.bossapi import compare
+
 ENTRY = "build"
 TIME_LIMIT_S = 30.0
 LN_TOLERANCE = 1e-6
@@ -396,11 +398,9 @@ def _judge_layer_norm(case, got) -> tuple[bool, str, str]:
     if not np.all(np.isfinite(mine)):
         row = int(np.argwhere(~np.isfinite(mine))[0][0])
         return False, summary, f"row {row} holds nan or inf (a constant row has variance 0: is eps in the root?)"
-    gap = np.abs(mine - want)
-    if gap.max() > LN_TOLERANCE:
-        row, col = (int(i) for i in np.unravel_index(int(np.argmax(gap)), gap.shape))
-        return False, summary, (f"row {row}, entry {col} is {mine[row, col]:.9f}, expected {want[row, col]:.9f} "
-                                f"({int((gap > LN_TOLERANCE).sum())} of {gap.size} entries are off)")
+    ok, problem = compare(mine, want, atol=LN_TOLERANCE, name="layer_norm's output")
+    if not ok:
+        return False, summary, problem
     return True, summary, "every entry matches"
 
 
@@ -440,10 +440,10 @@ def _judge_probe(case, got) -> tuple[bool, str, str]:
         return False, summary, (f"only {int(smooth.sum())} of {len(probes)} entries could be checked: the loss "
                                 "jumps when a weight moves by 1e-5 (is tower_forward deterministic?)")
     for (name, index), a, f, ok in zip(probes, analytic, fine, smooth):
-        if ok and abs(a - f) > 1e-7 + GRADIENT_TOLERANCE * abs(f):
-            at = ", ".join(map(str, index))
-            return False, summary, (f"∂L/∂{name}[{at}] is {a:.8g} from tower_backward, but the loss moves "
-                                    f"at {f:.8g} (central differences)")
+        close, problem = compare(a, f, rtol=GRADIENT_TOLERANCE, atol=1e-7,
+                                 name=f"∂L/∂{name}[{', '.join(map(str, index))}]")
+        if ok and not close:
+            return False, summary, problem + ": from tower_backward, against the loss's central differences"
     return True, summary, f"{int(smooth.sum())} entries checked, every one matches"
 
 

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from forge_tui.bossapi import compare
+
 TIME_LIMIT_S = 20.0
 HERE = Path(__file__).resolve().parent
 EXACT = 1e-9  # deterministic arithmetic: rounding only
@@ -253,21 +255,18 @@ def _array(value, shape=None, what="the result") -> np.ndarray:
     return array
 
 
-def _close(mine, want, tolerance, what) -> None:
-    gap = np.abs(mine - want) / np.maximum(1.0, np.abs(want))
-    if gap.max() > tolerance:
-        at = np.unravel_index(int(np.argmax(gap)), gap.shape)
-        where = f"[{', '.join(map(str, at))}]" if gap.ndim else ""
-        raise Wrong(f"{what}{where} is {mine[at]:.9g}, expected {want[at]:.9g}")
+def _require(mine, want, what: str, *, source: str = "", **tolerance) -> None:
+    """Raise Wrong, saying where and by how much, unless mine is want to `tolerance` (bossapi.compare's)."""
+    ok, problem = compare(mine, want, name=what, **tolerance)
+    if not ok:
+        raise Wrong(problem + (f" ({source})" if source else ""))
 
 
 def _judge_init(check, got) -> str:
     W = _array(got, check["shape"], "W")
     want = check["std"]
-    if abs(W.std() - want) > SPREAD * want:
-        raise Wrong(f"the weights' std is {W.std():.4g}, expected {want:.4g}")
-    if abs(W.mean()) > 0.05 * want:
-        raise Wrong(f"the weights' mean is {W.mean():.4g}, expected about 0")
+    _require(W.std(), want, "the weights' std", rtol=SPREAD, atol=0.0)
+    _require(W.mean(), 0.0, "the weights' mean", atol=0.05 * want)
     return f"shape {W.shape}, std {W.std():.4g}"
 
 
@@ -281,8 +280,8 @@ def _stats(check, got) -> tuple[np.ndarray, np.ndarray]:
 def _judge_stats(check, got) -> str:
     acts, grads = _stats(check, got)
     want_acts, want_grads = signal_stats(check["depth"], check["width"], check["std"], check["seed"])
-    _close(acts, np.array(want_acts), EXACT, "act_stds")
-    _close(grads, np.array(want_grads), EXACT, "grad_norms")
+    _require(acts, np.array(want_acts), "act_stds", atol=EXACT, relative=True)
+    _require(grads, np.array(want_grads), "grad_norms", atol=EXACT, relative=True)
     return "every std and every norm matches"
 
 
@@ -309,10 +308,7 @@ def _judge_layer_norm(check, got) -> str:
     x, gamma, beta = (np.array(check[k], dtype=float) for k in ("x", "gamma", "beta"))
     want = _boss().layer_norm(x, gamma, beta, check["eps"])
     mine = _array(got, want.shape, "layer_norm's output")
-    gap = np.abs(mine - want)
-    if gap.max() > LN_TOLERANCE:
-        at = np.unravel_index(int(np.argmax(gap)), gap.shape)
-        raise Wrong(f"entry {list(map(int, at))} is {mine[at]:.9f}, expected {want[at]:.9f}")
+    _require(mine, want, "layer_norm's output", atol=LN_TOLERANCE)
     return "every entry within 1e-6"
 
 
@@ -322,16 +318,14 @@ def _judge_ln_backward(check, got) -> str:
     dy, x, gamma, beta = (np.array(check[k], dtype=float) for k in ("dy", "x", "gamma", "beta"))
     for name, mine, want in zip(("dx", "dgamma", "dbeta"), got, layer_norm_gradients(dy, x, gamma, beta, 1e-5)):
         mine = _array(mine, want.shape, name)
-        if np.abs(mine - want).max() > LN_TOLERANCE:
-            at = np.unravel_index(int(np.argmax(np.abs(mine - want))), want.shape)
-            raise Wrong(f"{name}{list(map(int, at))} is {mine[at]:.8f}, central differences give {want[at]:.8f}")
+        _require(mine, want, name, atol=LN_TOLERANCE, source="expected from central differences")
     return "dx, dgamma and dbeta match central differences"
 
 
 def _judge_rms(check, got) -> str:
     x, gamma = np.array(check["x"], dtype=float), np.array(check["gamma"], dtype=float)
     want = rms_norm(x, gamma, check["eps"])
-    _close(_array(got, want.shape, "rms_norm's output"), want, EXACT, "rms_norm")
+    _require(_array(got, want.shape, "rms_norm's output"), want, "rms_norm", atol=EXACT, relative=True)
     return "every entry matches"
 
 
@@ -339,12 +333,11 @@ def _judge_dropout(check, got) -> str:
     y = _array(got, (200, 500), "the output")
     p = check["p"]
     kept = y != 0
-    if not np.allclose(y[kept], 1 / (1 - p), rtol=1e-12, atol=0):
-        odd = y[kept][np.argmax(np.abs(y[kept] - 1 / (1 - p)))]
-        raise Wrong(f"a kept entry of ones is {odd:.6g}, expected 1 / (1 − p) = {1 / (1 - p):.6g}")
+    scaled = np.full(y.shape, 1 / (1 - p))  # every kept entry of ones; a dropped one is 0
+    _require(np.where(kept, y, scaled), scaled, "the output", rtol=1e-12, atol=0.0,
+             source="a kept entry of ones should be 1 / (1 − p)")
     dropped = 1 - kept.mean()
-    if abs(dropped - p) > 0.006:  # four standard deviations of 100,000 draws
-        raise Wrong(f"{dropped:.2%} of the entries were dropped, expected about {p:.0%}")
+    _require(dropped, p, "the fraction dropped", atol=0.006)  # four standard deviations of 100,000 draws
     return f"{dropped:.2%} dropped, survivors scaled to {1 / (1 - p):.4g}, mean {y.mean():.4f}"
 
 
@@ -375,12 +368,13 @@ def _judge_l2(check, got) -> str:
     weights, lam = [np.array(w) for w in check["weights"]], check["lam"]
     want = 0.5 * lam * sum(np.sum(w ** 2) for w in weights)
     value = got.get("value")
-    if not isinstance(value, (int, float)) or abs(value - want) > EXACT * max(1, abs(want)):
+    if not isinstance(value, (int, float)):
         raise Wrong(f"the penalty is {_show(value)}, expected {want:.9g}")
+    _require(value, want, "the penalty", atol=EXACT, relative=True)
     if len(got["grads"]) != len(weights):
         raise Wrong(f"{len(got['grads'])} gradients for {len(weights)} weight matrices")
     for index, (grad, w) in enumerate(zip(got["grads"], weights)):
-        _close(_array(grad, w.shape, f"gradient {index}"), lam * w, EXACT, f"gradient {index}")
+        _require(_array(grad, w.shape, f"gradient {index}"), lam * w, f"gradient {index}", atol=EXACT, relative=True)
     return f"penalty {want:.6g} and both gradients match"
 
 
