@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -112,3 +113,99 @@ def test_a_boss_that_lacks_its_contract_is_named(tmp_path, sandbox):
     (folder / "boss.py").write_text(text)
     [problem] = check_boss(folder, STARTER, sandbox)
     assert problem.where.endswith("boss.py") and "does not define judge" in problem.what
+
+
+# ---------------------------------------------------------------- compiled references and starters
+
+NATIVE_BOSS = bosses_directory() / "vector-awakens"  # judges Python and C; its checks judge C too
+NATIVE_LAB = levels_directory() / "01-vector-awakens" / "lab"
+RUST_BOSS = bosses_directory() / "backprop-step"  # Python, C and Rust
+needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc is not installed")
+
+
+def planted_native_boss(tmp_path, source=NATIVE_BOSS, languages=("c",), keep=()):
+    """A copy of a boss with a compiled path that judges only `languages`, without its wrong
+    solutions but those named in `keep` (the rest are not the subject, and cost time)."""
+    folder = tmp_path / "bosses" / source.name
+    shutil.copytree(source, folder)
+    with (folder / "boss.py").open("a") as boss:
+        boss.write(f"\nLANGUAGES = {tuple(languages)!r}\n")
+    for wrong in [*folder.glob("wrong/*.py"), *folder.glob("*/wrong_*")]:
+        if wrong.name not in keep:
+            wrong.unlink()
+    return folder
+
+
+def planted_starters(tmp_path, c_source):
+    """A level's lab folder: the real Python starter, and `c_source` as its C starter."""
+    lab = tmp_path / "lab"
+    lab.mkdir()
+    shutil.copyfile(NATIVE_LAB / "python.py", lab / "python.py")
+    shutil.copyfile(c_source, lab / "c.c")
+    return lab / "python.py"
+
+
+@needs_gcc
+def test_a_c_reference_that_loses_and_fails_a_check_is_named(tmp_path, sandbox):
+    folder = planted_native_boss(tmp_path)
+    shutil.copyfile(NATIVE_BOSS / "c" / "wrong_each_pair_twice.c", folder / "c" / "reference.c")
+    problems = check_boss(folder, None, sandbox)
+    mine = [p.what for p in problems if p.where == str(folder / "c" / "reference.c")]
+    assert "the reference loses its own boss" in mine
+    assert any(re.fullmatch(r"passes \d+/\d+ lab checks; it must pass all", what) for what in mine)
+
+
+@needs_gcc
+def test_a_c_starter_that_wins_and_passes_every_check_is_named(tmp_path, sandbox):
+    folder = planted_native_boss(tmp_path)
+    starter = planted_starters(tmp_path, NATIVE_BOSS / "c" / "reference.c")
+    problems = check_boss(folder, starter, sandbox)
+    mine = [p.what for p in problems if p.where == str(starter.parent / "c.c")]
+    assert "wins the boss, but it must lose" in mine
+    assert "passes every lab check, but a starter must fail one" in mine
+
+
+@needs_gcc
+def test_a_missing_c_reference_is_named(tmp_path, sandbox):
+    folder = planted_native_boss(tmp_path)
+    (folder / "c" / "reference.c").unlink()
+    problems = check_boss(folder, None, sandbox)
+    assert any(p.where == str(folder / "c" / "reference.c") and p.what.startswith("missing") for p in problems)
+
+
+@pytest.mark.skipif(shutil.which("rustc") is None or shutil.which("gcc") is None, reason="rustc or gcc is missing")
+def test_a_rust_reference_that_loses_is_named(tmp_path, sandbox):
+    folder = planted_native_boss(tmp_path, RUST_BOSS, languages=("python", "rust"))
+    data = levels_directory() / "06-backprop-step" / "data"  # checks.py reads it beside the bosses
+    (tmp_path / "levels" / data.parent.name).mkdir(parents=True)
+    (tmp_path / "levels" / data.parent.name / "data").symlink_to(data)
+    shutil.copyfile(RUST_BOSS / "rust" / "wrong_no_max_shift.rs", folder / "rust" / "reference.rs")
+    problems = check_boss(folder, None, sandbox)
+    mine = [p.what for p in problems if p.where == str(folder / "rust" / "reference.rs")]
+    assert "the reference loses its own boss" in mine
+
+
+@needs_gcc
+def test_only_a_lab_that_must_lose_stops_at_its_first_lost_case(tmp_path, sandbox, monkeypatch):
+    """References fight every case of a counted fight; starters and wrong solutions stop at
+    their first lost case (the verdict needs one loss)."""
+    import forge_tui.boss
+
+    folder = planted_native_boss(tmp_path, languages=("python", "c"),
+                                 keep=("dot_instead_of_cosine.py", "wrong_each_pair_twice.c"))
+    starter = planted_starters(tmp_path, NATIVE_LAB / "c.c")
+    fought = {}
+    real = forge_tui.boss.fight
+
+    async def recorded(boss, lab, box, **kwargs):
+        fought[Path(lab).relative_to(tmp_path)] = kwargs.get("stop_at_loss", False)
+        return await real(boss, lab, box, **kwargs)
+
+    monkeypatch.setattr(forge_tui.boss, "fight", recorded)
+    problems = check_boss(folder, starter, sandbox)
+    assert not [p for p in problems if "wins" in p.what or "loses" in p.what], problems
+    stopping = {str(path) for path, stop in fought.items() if stop}
+    assert {str(path) for path in fought} - stopping == {"bosses/vector-awakens/reference.py",
+                                                         "bosses/vector-awakens/c/reference.c"}
+    assert stopping == {"lab/python.py", "lab/c.c", "bosses/vector-awakens/wrong/dot_instead_of_cosine.py",
+                        "bosses/vector-awakens/c/wrong_each_pair_twice.c"}
