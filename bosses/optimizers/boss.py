@@ -32,6 +32,8 @@ import math
 
 import numpy as np
 
+from forge_tui.bossapi import compare
+
 ENTRY = "adam"
 TIME_LIMIT_S = 10.0
 TOLERANCE = 1e-8
@@ -133,6 +135,16 @@ def trajectory(case: dict, jitter: np.random.Generator | None = None) -> np.ndar
 def gap(mine: np.ndarray, want: np.ndarray) -> np.ndarray:
     """Each coordinate's distance, relative once the reference's coordinate is above 1."""
     return np.abs(mine - want) / np.maximum(1.0, np.abs(want))
+
+
+def departure(mine: np.ndarray, want: np.ndarray, tolerance: float) -> tuple[int, str]:
+    """The first step whose θ misses the reference's by more than `tolerance` (relative once a
+    coordinate is above 1) and what differs there; (-1, "") when every step matches."""
+    for t, (theta, right) in enumerate(zip(mine, want)):
+        ok, problem = compare(theta, right, atol=tolerance, relative=True, name="θ")
+        if not ok:
+            return t, problem
+    return -1, ""
 
 
 def steady(case: dict, rng: np.random.Generator) -> bool:
@@ -359,10 +371,9 @@ def judge(case: dict, got) -> tuple[bool, str, str]:
         return False, summary, f"the trajectory should be an array of numbers, got {_show(got)}"
     if mine.shape != want.shape:
         return False, summary, f"the trajectory has shape {mine.shape}, expected {want.shape}"
-    gaps = gap(mine, want)
-    bad = ~(gaps <= TOLERANCE)  # nan counts as a miss
-    if not bad.any():
-        return True, summary, f"all {len(want) - 1} steps match (largest gap {float(gaps.max()):.1e})"
-    first = int(np.argmax(bad.reshape(len(want), -1).any(axis=1)))
+    first, problem = departure(mine, want, TOLERANCE)
+    if first < 0:
+        return True, summary, f"all {len(want) - 1} steps match (largest gap {float(gap(mine, want).max()):.1e})"
     return False, summary, (f"step {first} departs: θ is {_coordinates(mine[first])}, expected "
-                            f"{_coordinates(want[first])}" + (" (the very first step)" if first == 1 else ""))
+                            f"{_coordinates(want[first])}" + (" (the very first step)" if first == 1 else "")
+                            + f"; {problem}")
