@@ -35,6 +35,8 @@ import math
 
 import numpy as np
 
+from forge_tui.bossapi import compare
+
 ENTRY = "fit"
 TIME_LIMIT_S = 10.0
 FORWARD_TOLERANCE = 1e-9
@@ -325,10 +327,9 @@ def _judge_forward(case, got) -> tuple[bool, str, str]:
     mine, problem = _array(got, p.shape, "p")
     if problem:
         return False, summary, problem
-    worst = int(np.argmax(np.abs(mine - p)))
-    if abs(mine.flat[worst] - p.flat[worst]) > FORWARD_TOLERANCE:
-        return False, summary, (f"p[{worst}] is {mine.flat[worst]:.9f}, expected {p.flat[worst]:.9f}: "
-                                "check the ReLU, the biases and the sigmoid")
+    ok, differs = compare(mine, p, atol=FORWARD_TOLERANCE, name="p")
+    if not ok:
+        return False, summary, differs + ": check the ReLU, the biases and the sigmoid"
     return True, summary, "every probability matches"
 
 
@@ -343,11 +344,9 @@ def _judge_backward(case, got) -> tuple[bool, str, str]:
         mine, problem = _array(got.get(name), want[name].shape, f"the gradient for {name}")
         if problem:
             return False, summary, problem
-        error = np.abs(mine - want[name]) / np.maximum(1.0, np.abs(want[name]))
-        if np.max(error) > GRADIENT_TOLERANCE:
-            index = tuple(int(i) for i in np.unravel_index(int(np.argmax(error)), error.shape))
-            return False, summary, (f"d{name}{list(index)} is {mine[index]:.9g}, expected "
-                                    f"{want[name][index]:.9g}")
+        ok, differs = compare(mine, want[name], atol=GRADIENT_TOLERANCE, relative=True, name=f"d{name}")
+        if not ok:
+            return False, summary, differs
     return True, summary, "every gradient matches"
 
 

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from forge_tui.bossapi import compare
+
 TIME_LIMIT_S = 10.0
 TOLERANCE = 1e-9
 PARAMETERS = ("W1", "b1", "W2", "b2")
@@ -384,21 +386,17 @@ def _array(value, shape: tuple, what: str):
     return array, ""
 
 
-def _compare(got, want: np.ndarray, what: str, tolerance: float = TOLERANCE) -> str:
+def _mismatch(got, want: np.ndarray, what: str, tolerance: float = TOLERANCE) -> str:
     """"" when `got` matches `want` to `tolerance` (relative above 1), else what differs."""
     mine, problem = _array(got, want.shape, what)
     if problem:
         return problem
-    error = np.abs(mine - want) / np.maximum(1.0, np.abs(want))
-    if error.size and np.max(error) > tolerance:
-        index = tuple(int(i) for i in np.unravel_index(int(np.argmax(error)), error.shape))
-        return f"{what}{list(index) if want.ndim else ''} is {mine[index]:.9g}, expected {want[index]:.9g}"
-    return ""
+    return compare(mine, want, atol=tolerance, relative=True, name=what)[1]
 
 
 def _judge_predict(check, got):
     want = np.array(check["inputs"]["expected"])
-    problem = _compare(got, want.astype(float), "the labels")
+    problem = _mismatch(got, want.astype(float), "the labels")
     return not problem, str(want.tolist()), problem or "every point on the right side"
 
 
@@ -408,8 +406,8 @@ def _judge_wb(check, got):
     expected = f"w = {_text(w)}, b = {b:g}, mistakes {mistakes}"
     if not isinstance(got, list) or len(got) != 3:
         return False, expected, f"perceptron_train should return (w, b, mistakes), got {_show(got)}"
-    problem = (_compare(got[0], w, "w") or _compare(got[1], np.array(b), "b")
-               or _compare(got[2], np.array(mistakes, dtype=float), "mistakes per epoch"))
+    problem = (_mismatch(got[0], w, "w") or _mismatch(got[1], np.array(b), "b")
+               or _mismatch(got[2], np.array(mistakes, dtype=float), "mistakes per epoch"))
     if problem:
         return False, expected, problem
     return True, expected, "w, b and the mistakes match" + inputs.get("note", "")
@@ -419,7 +417,7 @@ def _judge_margin(check, got):
     inputs = check["inputs"]
     X, y, w = np.array(inputs["X"]), np.array(inputs["y"]), np.array(inputs["w"])
     want = float(np.min((2 * y - 1) * (X @ w + inputs["b"])) / np.linalg.norm(w))
-    problem = _compare(got, np.array(want), "the margin")
+    problem = _mismatch(got, np.array(want), "the margin")
     return not problem, f"{want:g}", problem or "the margin matches"
 
 
@@ -428,7 +426,7 @@ def _judge_params(want: dict, got, what: str):
     if not isinstance(got, dict):
         return False, expected, f"expected a dict of parameters, got {_show(got)}"
     for k in PARAMETERS:
-        problem = _compare(got.get(k), want[k], k)
+        problem = _mismatch(got.get(k), want[k], k)
         if problem:
             return False, expected, problem
     return True, expected, f"every parameter matches {what}"
@@ -441,7 +439,7 @@ def _judge_init(check, got):
 
 def _judge_forward(check, got):
     _, _, p = _boss().forward(FIXED_X, FIXED_PARAMS)
-    problem = _compare(got, p, "p")
+    problem = _mismatch(got, p, "p")
     return not problem, _text(p[:, 0]) + " as a column (5, 1)", problem or "every probability matches"
 
 
@@ -452,7 +450,7 @@ def _judge_grads(check, got):
     if not isinstance(got, dict):
         return False, expected, f"expected a dict of gradients, got {_show(got)}"
     for k in keys:
-        problem = _compare(got.get(k), want[k], f"d{k}")
+        problem = _mismatch(got.get(k), want[k], f"d{k}")
         if problem:
             return False, expected, problem
     return True, expected, "the gradients match"
@@ -468,7 +466,7 @@ def _judge_step(check, got):
 
 
 def _judge_xor(check, got):
-    problem = _compare(got, np.array(XOR_Y, dtype=float), "the labels")
+    problem = _mismatch(got, np.array(XOR_Y, dtype=float), "the labels")
     if problem and "is " in problem:
         problem = f"predicted {_show(got)}, XOR is {XOR_Y}"
     return not problem, str(XOR_Y), problem or "all four corners right"
