@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.app import App
@@ -11,21 +12,36 @@ from textual.binding import Binding
 from textual.geometry import Size
 from textual.worker import Worker, WorkerState
 
-from forge_tui.content import Catalog
 from forge_tui.game import Game
 from forge_tui.messages import RunChanged
-from forge_tui.saves import RunState
-from forge_tui.session import Session
-from forge_tui.unlocks.palette import UnlockCommands
+from forge_tui.screens.start import StartScreen
+
+if TYPE_CHECKING:
+    from forge_tui.content import Catalog
+    from forge_tui.saves import RunState
+    from forge_tui.session import Session
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
+# The warm-up waits this long after the start screen is mounted: sooner, its sympy import (a
+# thread, holding the GIL) and the zygote delayed the start screen's own paints on two cores,
+# while no player reaches a Math, Lab or Boss part within a second of the start screen.
+WARM_UP_AFTER_S = 1.0
+
+
+def unlock_commands():
+    """The command palette's unlock provider, imported when the palette first opens, not on
+    the way to the first screen."""
+    from forge_tui.unlocks.palette import UnlockCommands
+
+    return UnlockCommands
 
 
 class NeuralForgeApp(App):
-    CSS_PATH = Path(__file__).with_name("forge.tcss")
+    CSS_PATH = Path(__file__).with_name("forge.tcss")  # the start screen's rules
+    SCREENS_CSS = Path(__file__).with_name("screens.tcss")  # every other screen's (push_screen)
     TITLE = "Neural Forge"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {UnlockCommands}
+    COMMANDS = App.COMMANDS | {unlock_commands}
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
@@ -50,8 +66,7 @@ class NeuralForgeApp(App):
         self._sized = False  # size checks wait for the first real screen
 
     async def on_mount(self) -> None:
-        from forge_tui.screens.start import StartScreen
-
+        resuming = bool(self.resume)  # the start screen opens the run at once and clears it
         await self.push_screen(StartScreen())
         self._sized = True
         self.call_after_refresh(self._check_size)
@@ -61,7 +76,20 @@ class NeuralForgeApp(App):
         elif os.environ.get("NEURALFORGE_WARM_UP", "1") != "0":
             # A host serving many players sets NEURALFORGE_WARM_UP=0: each session then loads
             # sympy and starts a zygote only when the player first needs them.
-            self.warm_up()
+            self.set_timer(0 if resuming else WARM_UP_AFTER_S, self.warm_up)
+
+    def push_screen(self, screen, *args, **kwargs):
+        """Textual's push_screen, once the stylesheet has every screen's rules: the start screen
+        needs only forge.tcss, so the rest are parsed when the first other screen opens."""
+        if not isinstance(screen, StartScreen):
+            self.read_screens_css()
+        return super().push_screen(screen, *args, **kwargs)
+
+    def read_screens_css(self) -> None:
+        """Add screens.tcss to the stylesheet, once. Its rules match no widget of the start
+        screen, so nothing already styled changes; later widgets are styled with them."""
+        if not self.stylesheet.has_source(str(self.SCREENS_CSS), ""):
+            self.stylesheet.read(self.SCREENS_CSS)
 
     @property
     def sandbox(self):
@@ -74,6 +102,8 @@ class NeuralForgeApp(App):
 
     def open_run(self, run: RunState) -> Session:
         """Play `run` from now on: one session for every screen and tool."""
+        from forge_tui.session import Session
+
         if self.session is None or self.session.run.id != run.id:
             self.session = Session(self.game, run, sandbox=lambda: self.sandbox,
                                    on_change=lambda state: self.post_message(RunChanged(state)))
@@ -101,10 +131,10 @@ class NeuralForgeApp(App):
             self._sandbox.close()
 
     def warm_up(self) -> None:
-        """Once the first screen is up: start the sandbox's zygote (it loads numpy in its own
-        process; Popen, so safe with Textual's threads) and import sympy in a thread, so the
-        Math, Lab and Boss parts open without a pause. Before the first screen they would
-        only compete with it for the CPU."""
+        """Once the first screen has settled (WARM_UP_AFTER_S): start the sandbox's zygote (it
+        loads numpy in its own process; Popen, so safe with Textual's threads) and import sympy
+        in a thread, so the Math, Lab and Boss parts open without a pause. Before the first
+        screen had settled they would only compete with it for the CPU."""
 
         def load() -> None:
             import sympy  # noqa: F401

@@ -13,12 +13,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from forge_tui.content import Catalog, Module, catalog
 from forge_tui.locations import data_directory
 from forge_tui.saves import ModuleProgress, RunState, SaveError, Store
 
 if TYPE_CHECKING:  # the boss engine (numpy, the runner) stays off the start-up path
     from forge_tui.boss import FightReport
+    from forge_tui.content import Catalog, Module  # read on first use (Game.catalog)
 
 class ModuleState(StrEnum):
     """Where a run stands in one module: the one list of module states."""
@@ -65,7 +65,17 @@ def _now() -> str:
 class Game:
     def __init__(self, home: Path | None = None, content: Catalog | None = None):
         self.store = Store(home or data_directory())
-        self.catalog = content or catalog()
+        self._catalog = content
+
+    @property
+    def catalog(self) -> Catalog:
+        """The modules, read from `levels/` on first use: the start screen of a new player needs
+        none of them, and reading them cost about a tenth of the time to its first paint."""
+        if self._catalog is None:
+            from forge_tui.content import catalog
+
+            self._catalog = catalog()
+        return self._catalog
 
     # --- state ---------------------------------------------------------------
     def module_state(self, run: RunState, module: Module) -> ModuleState:

@@ -48,7 +48,6 @@ class StartScreen(Screen):
 
     def refresh_runs(self) -> None:
         game = self.app.game
-        total = len(game.catalog.modules)
         runs = self.query_one("#runs", OptionList)
         runs.clear_options()
         notes = []
@@ -61,7 +60,7 @@ class StartScreen(Screen):
             flavors = "+".join(f.title() for f in summary.flavors)
             label = literal(
                 f"{summary.name[:18]:<18} {flavors[:24]:<24} "
-                f"{summary.gates_passed:>2}/{total} gates  {ago(summary.last_played)}"
+                f"{summary.gates_passed:>2}/{len(game.catalog.modules)} gates  {ago(summary.last_played)}"
             )
             runs.add_option(Option(label, id=summary.id))
         runs.add_option(Option("+ New run", id=NEW_RUN))
