@@ -180,9 +180,25 @@ async def test_f5_on_a_file_the_checks_do_not_judge_says_so_and_runs_nothing(iso
         await pilot.press("f8", "f8")  # lab.rs
         await pilot.press("f5")
         await pilot.pause()
-        assert "the checks for this module judge Python; lab.rs is judged only by the boss" in output(app)
-        assert "F8 switches to lab.py" in output(app)
+        said = " ".join(output(app).split())
+        assert "Not checked: the checks for this module judge Python; lab.rs is judged only by the boss." in said
+        assert "F8 switches to lab.py, which they judge." in said
+        assert max(len(line) for line in app.screen.query_one("#lab-output", Log).lines) <= 76, "fits 80 columns"
         assert app._sandbox is None, "no sandbox was started for it"
+
+
+@needs_gcc
+async def test_watch_mode_runs_a_file_the_checks_do_not_judge(isolated_home):
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_lab(app, pilot)
+        await pilot.press("f8")  # lab.c: the boss judges it, the checks do not
+        await pilot.press("ctrl+g")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert output(app).startswith("$ run lab.c")
+        assert any("every save runs lab.c (the checks do not judge it)" in str(n.message) for n in app._notifications)
+        assert "watch runs lab.c" in text(app, "#lab-status")
 
 
 async def test_a_missing_toolchain_is_said_on_switching(isolated_home, monkeypatch):
@@ -202,15 +218,21 @@ async def test_a_missing_toolchain_is_said_on_switching(isolated_home, monkeypat
 async def test_the_palette_opens_the_lab_file_the_boss_judges(isolated_home):
     app = NeuralForgeApp(animate=False)
     async with app.run_test(size=SIZE) as pilot:
-        await open_lab(app, pilot, part="boss")
+        await open_lab(app, pilot)
+        await pilot.press("f8", *"// one", "enter", "f8")  # a line in lab.c; then lab.rs
+        await pilot.press("escape", "4")
+        await pilot.pause()
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"open lab.c")
         await pilot.pause(0.5)
         await pilot.press("enter")
         await pilot.pause()
+        await pilot.pause()
         assert app.screen.query_one("#parts").active == "lab"
-        assert app.screen.query_one(LabPanel).path.name == "lab.c"
+        panel = app.screen.query_one(LabPanel)
+        assert panel.path.name == "lab.c"
+        assert panel.editor.cursor_location == (1, 0) and panel.editor.scroll_offset.y == 0, "its first line in view"
 
 
 async def test_reset_puts_back_the_starter_of_the_file_on_show(isolated_home):
@@ -278,3 +300,20 @@ def test_the_lab_part_with_its_language_row(snap_compare, isolated_home):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+async def test_each_file_comes_back_as_it_was_left(isolated_home):
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_lab(app, pilot)
+        editor = app.screen.query_one(LabPanel).editor
+        await pilot.press("f8")  # lab.c, from the top
+        await pilot.press(*"// one", "enter")
+        await pilot.press("f8", "f8")  # lab.rs, then lab.py
+        editor.move_cursor((60, 0))  # far down lab.py: its view scrolls
+        await pilot.pause()
+        assert editor.scroll_offset.y > 0
+        await pilot.press("f8")
+        await pilot.pause()
+        assert editor.cursor_location == (1, 0) and editor.scroll_offset.y == 0, "lab.c's own view"
+        assert editor.text.startswith("// one\n")

@@ -324,9 +324,11 @@ class LevelScreen(Screen):
         """F5 on a file the checks do not judge: say so, and which file they do judge."""
         files = panel.files
         judged = next((language for language in files.offered if language in files.checks), None)
-        switch = f" F8 switches to {files.file(judged)}." if judged else ""
+        lines = ["Not checked: " + why.replace("; ", ";\n") + "."]  # a line each: the output does not wrap
+        if judged:
+            lines.append(f"F8 switches to {files.file(judged)}, which they judge.")
         panel.show_output(f"$ check {panel.path.name}")
-        panel.write_output(f"Not checked: {why}.{switch}\n")
+        panel.write_output("\n".join(lines) + "\n")
         panel.note("not checked: the checks do not judge this file")
 
     async def _check_lab(self, panel: LabPanel, language: str) -> None:
@@ -350,9 +352,15 @@ class LevelScreen(Screen):
 
     def action_watch(self) -> None:
         self.watching = not getattr(self, "watching", False)
-        self.notify(f"Watch mode {'on: every save re-runs the checks' if self.watching else 'off'}.", timeout=4)
-        if self.watching:
-            self.action_watch_run()
+        if not self.watching:
+            self.notify("Watch mode off.", timeout=4)
+            return
+        panel = self.query_one(LabPanel)
+        name = panel.path.name if panel.path else "the lab"
+        does = (f"re-runs the checks on {name}" if self.watch_checks()
+                else f"runs {name}" + (" (the checks do not judge it)" if self.session.has_checks(self.module) else ""))
+        self.notify(f"Watch mode on: every save {does}.", timeout=4, markup=False)
+        self.action_watch_run()
 
     @on(LabPanel.Saved)
     def lab_saved(self) -> None:
@@ -360,15 +368,20 @@ class LevelScreen(Screen):
         if getattr(self, "watching", False):
             self.action_watch_run()
 
-    def action_watch_run(self) -> None:
-        """One watch-mode pass: the checks on the file on show where they judge it, else a run of it."""
+    def watch_checks(self) -> bool:
+        """Whether watch mode checks the file on show (the module has checks and they judge it)."""
         panel = self.query_one(LabPanel)
         unchecked = panel.files.why_unchecked(panel.language) if panel.files else None
-        if self.session.has_checks(self.module) and not unchecked:
+        return self.session.has_checks(self.module) and not unchecked
+
+    def action_watch_run(self) -> None:
+        """One watch-mode pass: the checks on the file on show where they judge it, else a run of it."""
+        if self.watch_checks():
             self.action_check_lab()
             return
         self.action_run_lab()
-        if unchecked and self.session.has_checks(self.module) and panel.path is not None:
+        panel = self.query_one(LabPanel)
+        if self.session.has_checks(self.module) and panel.path is not None:
             panel.note(f"watch runs {panel.path.name}: the checks do not judge it")
 
     def action_fight(self) -> None:

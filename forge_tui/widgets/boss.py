@@ -70,7 +70,7 @@ class BossPanel(VerticalScroll):
                                run=BY_ID[run_language].name)
         if editing != judged and editing in files.offered and judged in files.offered:
             presses = (files.offered.index(judged) - files.offered.index(editing)) % len(files.offered)
-            keys = "F8" if presses == 1 else f"F8 {presses} times"
+            keys = {1: "F8", 2: "F8 twice"}.get(presses, f"F8 {presses} times")
             lines.append(markup("The Lab part has [b]$open[/] open: 3, then $keys, opens $file "
                                 "(or ctrl+p → Open $file).", open=files.file(editing), keys=keys, file=name))
         missing = missing_tool(BY_ID[judged])

@@ -82,7 +82,7 @@ class LabPanel(Vertical):
         self.plot_wanted = False  # whether F3 brings back the plot (True) or the output
         self.highlight = highlighting(self.language)
         self.files: LabFiles | None = None  # the module's lab files and their judges, once loaded
-        self.cursors: dict[str, tuple[int, int]] = {}  # where the cursor was in each file left
+        self.views: dict[str, tuple] = {}  # each file left: (its cursor, its scroll offset)
 
     def compose(self) -> ComposeResult:
         with Collapsible(title="Brief", collapsed=False, id="lab-brief"):
@@ -236,16 +236,22 @@ class LabPanel(Vertical):
             self.status(markup("[red]Cannot open the $name lab: $error[/]", name=BY_ID[language].name, error=err))
             return False
         if self.path is not None:
-            self.cursors[self.language] = self.editor.cursor_location
+            self.views[self.language] = (self.editor.cursor_location, self.editor.scroll_offset)
         self.language, self.path = language, path
         self.highlight = highlighting(language)
         self.editor.language = self.highlight
         self.load_from_disk()
-        self.editor.move_cursor(self.cursors.get(language, (0, 0)))
+        self.call_after_refresh(self._restore_view, language)  # once laid out (the Lab part may be hidden now)
         self.editor.disabled = False
         self.paint_languages()
         self.status(self._describe(self._switched_note(language)))
         return True
+
+    def _restore_view(self, language: str) -> None:
+        """The cursor and scroll the `language` file was left with (the top, the first time)."""
+        cursor, (x, y) = self.views.get(language, ((0, 0), (0, 0)))
+        self.editor.move_cursor(cursor)
+        self.editor.scroll_to(x, y, animate=False, immediate=True)
 
     def _switched_note(self, language: str) -> str:
         """What the status line says on opening the `language` lab: a missing toolchain first."""
