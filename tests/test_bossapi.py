@@ -3,8 +3,13 @@ line a player reads (what, where, both values, by how much, what was allowed).""
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
+
 import numpy as np
 
+from conftest import REPO
 from forge_tui.bossapi import compare
 
 
@@ -65,3 +70,48 @@ def test_the_worst_entry_is_the_one_furthest_past_its_allowance():
     got = want + [5e-4, 1e-5]  # the first is further off, but the second is further past what it may be
     ok, message = compare(got, want, atol=1e-6, relative=True, name="g")
     assert not ok and message.startswith("g[1] is 1e-05")
+
+
+# ---------------------------------------------------------------- one comparison for every judge
+
+JUDGE_FILES = ("boss.py", "checks.py")
+OWN_COMPARISON = re.compile(r"compare|close|differs", re.IGNORECASE)
+TOLERANT_CALLS = {"allclose", "isclose"}
+
+
+def own_comparisons(path: Path) -> list[str]:
+    """What in a boss or checks file compares by itself instead of through bossapi.compare: a call
+    to np.allclose / np.isclose / math.isclose, or a function named like a comparison."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and OWN_COMPARISON.search(node.name):
+            found.append(f"{path.parent.name}/{path.name}:{node.lineno} defines {node.name}")
+        elif isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name in TOLERANT_CALLS:
+                found.append(f"{path.parent.name}/{path.name}:{node.lineno} calls {name}")
+    return found
+
+
+def judge_files(root: Path) -> list[Path]:
+    return sorted(p for name in JUDGE_FILES for p in (root / "bosses").glob(f"*/{name}"))
+
+
+def test_every_boss_and_checks_module_compares_only_through_bossapi_compare():
+    """The rule: no boss or checks module calls np.allclose / np.isclose / math.isclose or defines a
+    function named like a comparison (compare, close, differs); each imports bossapi.compare and
+    hands it its tolerance."""
+    files = judge_files(REPO)
+    assert len(files) >= 20
+    assert [found for path in files for found in own_comparisons(path)] == []
+    importing = re.compile(r"^from forge_tui\.bossapi import .*\bcompare\b", re.M)
+    assert [str(p) for p in files if not importing.search(p.read_text())] == []
+
+
+def test_the_rule_catches_a_private_comparison_and_a_direct_allclose(tmp_path):
+    boss = tmp_path / "bosses" / "sneaky" / "boss.py"
+    boss.parent.mkdir(parents=True)
+    boss.write_text("import numpy as np\n\ndef _close(a, b):\n    return np.allclose(a, b)\n\n"
+                    "def judge(case, got):\n    return bool(np.isclose(got, 1.0)), '1', ''\n")
+    assert own_comparisons(boss) == ["sneaky/boss.py:3 defines _close", "sneaky/boss.py:4 calls allclose",
+                                     "sneaky/boss.py:7 calls isclose"]

@@ -40,6 +40,8 @@ from pathlib import Path
 
 import numpy as np
 
+from forge_tui.bossapi import compare
+
 ENTRY = "gpt_forward"
 LANGUAGES = ("c", "rust")  # the point of the boss: no Python lab fights it
 TOLERANCE = 1e-4
@@ -295,12 +297,10 @@ def _judge_forward(case: dict, got) -> tuple[bool, str, str]:
     if not np.all(np.isfinite(mine)):
         return False, summary, ("the logits hold NaN or inf: one never written, or a read past the end of "
                                 "the weights (there is no separate unembedding: it is wte, tied)")
-    gap = np.abs(mine - want)
-    if gap.max() <= TOLERANCE:
-        return True, summary, f"every logit matches (largest gap {gap.max():.1e})"
-    rows = np.flatnonzero(gap.max(axis=1) > TOLERANCE)
-    t, v = np.unravel_index(int(np.argmax(gap)), gap.shape)
-    where = f"logits[{t}, {v}] is {mine[t, v]:.6f}, expected {want[t, v]:.6f}"
+    ok, where = compare(mine, want, atol=TOLERANCE, name="logits")
+    if ok:
+        return True, summary, f"every logit matches (largest gap {np.abs(mine - want).max():.1e})"
+    rows = [t for t in range(len(want)) if not compare(mine[t], want[t], atol=TOLERANCE)[0]]
     if rows[0] > 0:
         why = f"; positions 0-{rows[0] - 1} match and position {rows[0]} is the first off: what mixes positions?"
     elif len(ids) > 1 and rows[-1] < len(ids) - 1:

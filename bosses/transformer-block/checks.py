@@ -283,6 +283,6 @@ def judge(check: dict, got) -> tuple[bool, str, str]:
         return got == 0.0, "0", ("rows 0-2 are untouched" if got == 0.0
                                  else f"rows 0-2 moved by up to {got:.3g} when only tokens 3 and 4 changed")
     tolerance = LOGITS_TOLERANCE if kind == "logits" else TOLERANCE
-    ok, problem = compare(got, want, rtol=0.0, atol=tolerance)
+    ok, problem = compare(got, want, atol=tolerance, name=f"{check['call']['function']}'s output")
     shape = np.shape(want)
     return ok, f"an array of shape {shape}, each number within {tolerance:g}", "matches" if ok else problem
