@@ -249,6 +249,8 @@ class LabPanel(Vertical):
 
     def _restore_view(self, language: str) -> None:
         """The cursor and scroll the `language` file was left with (the top, the first time)."""
+        if language != self.language:  # switched on again before this file was laid out
+            return
         cursor, (x, y) = self.views.get(language, ((0, 0), (0, 0)))
         self.editor.move_cursor(cursor)
         self.editor.scroll_to(x, y, animate=False, immediate=True)
