@@ -32,7 +32,8 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from calibration import line  # noqa: E402
-from forge_tui.boss import FightReport, LabBuild, _confirmation, _fight_once, _secret_seed, fight, load_boss  # noqa: E402
+from forge_tui.boss import (FightReport, LabBuild, _confirmation, _fight_once, _secret_seed, fight,  # noqa: E402
+                            load_boss)
 from forge_tui.runner import Sandbox  # noqa: E402
 
 LABS = ("transformer-block/c/reference.c", "backprop-step/rust/reference.rs")
@@ -104,9 +105,10 @@ def main() -> None:
                 results["after"].append(measure(after, boss, lab, sandbox, compiles))
             for way, runs in results.items():
                 cpus = [r["cpu"] for r in runs]
+                wall = statistics.median(r["wall"] for r in runs)
                 print(f"{name} {way:6}: CPU {statistics.median(cpus):6.2f} s median "
-                      f"({', '.join(f'{c:.2f}' for c in cpus)}); wall {statistics.median(r['wall'] for r in runs):6.1f} s "
-                      f"median; compiler runs per fight {sorted({r['compiles'] for r in runs})}")
+                      f"({', '.join(f'{c:.2f}' for c in cpus)}); wall {wall:6.1f} s median; "
+                      f"compiler runs per fight {sorted({r['compiles'] for r in runs})}")
             saved = statistics.median(r["cpu"] for r in results["before"]) - statistics.median(
                 r["cpu"] for r in results["after"])
             print(f"{name}: one build saves {saved:.2f} s of CPU per counted fight (median before - median after)")
