@@ -125,6 +125,23 @@ def test_the_help_tells_the_truth_about_tab_and_escape():
     assert any("F2" in line and "hint" in line for line in lines)
 
 
+def test_the_help_names_every_key_of_a_level():
+    """A key a level answers to and the help does not name is a key nobody finds (F8 was one)."""
+    import re
+
+    shown = {"left_square_bracket": "[", "right_square_bracket": "]"}
+    named = set()  # the words of the help's key column
+    for line in HELP.splitlines():
+        if line.startswith("  ") and not line.startswith("   "):
+            named.update(re.split(r"[ ,]+", line[:15].strip()))
+    for binding in LevelScreen.BINDINGS:
+        key = binding.key.split(",")[0]
+        if key.isdigit():
+            assert {"1", "…", "6"} <= named  # "1 … 6"
+            continue
+        assert (binding.key_display or shown.get(key, key)) in named, binding.key
+
+
 # ---------------------------------------------------------------- room for code at 80x24
 
 

@@ -24,7 +24,7 @@ HELP = """\
 [b]Level[/b]
   [ ]          previous / next part (Hook Math Lab Boss Gate Unlock)
   1 … 6        jump to a part     enter    submit an answer
-  space        the hook's next paragraph; t reveals them on a timer
+  space, t     the hook's next paragraph; t reveals them on a timer
   tab          the part's next answer box (the digits stay in it)
   escape       leave an answer box or the editor: [ ] and 1-6 work
                again; escape once more: back to the map
@@ -36,6 +36,9 @@ HELP = """\
   ctrl+o       open the lab in $EDITOR; edits made there show here
   ctrl+l       reset the lab to the starter (asks; keeps a backup);
                also "Reset lab" in the command palette (ctrl+p)
+  F8           the next of the module's lab files (lab.py, lab.c,
+               lab.rs): saves the one on show, opens the other; run,
+               checks and reset act on the file on show
   ctrl+r       run the lab in the sandbox; output below the editor
   F3           hide or show the output (the editor takes its room)
   F4           after a run that plotted: the plot or the output
