@@ -3,7 +3,9 @@ the sandbox, run there on the cases' inputs, and judged by the same `judge` as t
 
 The reference wins, the starter and every wrong C solution lose, a compile error loses with the
 compiler's first error, and a lab that crashes, hangs, floods its output or reaches for the
-boss's files loses with a clear message while the next fight still works.
+boss's files loses with a clear message while the next fight still works. A counted fight
+compiles the lab once and runs that build in both rounds, untouched by what round 1 did; a fight
+asked to stop at its first lost case does.
 """
 
 from __future__ import annotations
