@@ -626,8 +626,9 @@ class LabBuild:
     Why reusing it cannot change the second verdict: the build runs in a folder of its own, and
     the binary's bytes are read into this object (the game's memory) as soon as the compiler
     exits, before the lab has ever run. Each round then runs in a fresh folder, made after the
-    round before has ended and its process tree was killed, holding only those bytes (written
-    read-only) and the boss's files for that round's cases. Whatever a round's run does to its
+    round before has ended (where the machine has them, Landlock keeps a run's writes inside its
+    own folder and a PID namespace takes any stray process down with it), holding only those bytes (written read-only) and the
+    boss's files for that round's cases. Whatever a round's run does to its
     folder (rewrite or replace the binary, leave a file behind) is deleted with that folder and
     never reaches the next round; a lab file edited on disk during the fight is not read again.
     Nothing the binary holds is trusted: the driver and the lab share one process, so everything
@@ -635,7 +636,6 @@ class LabBuild:
 
     def __init__(self) -> None:
         self.binary: bytes | None = None
-        self.builds = 0  # how many times the compiler ran for this fight
 
 
 async def _fight_compiled(spec: Compiled, boss: Judged, lab: Path, sandbox: Sandbox, tally: _Tally,
@@ -689,7 +689,6 @@ async def _build(spec: Compiled, boss: Judged, lab: Path, sandbox: Sandbox, buil
         for name in (getattr(boss.module, spec.driver), getattr(boss.module, "C_HEADER", None)):
             if name:
                 shutil.copyfile(boss.directory / name, folder / Path(name).name)
-        build.builds += 1
         built = await sandbox.run_command(spec.command(boss, toolchain), workdir=folder, limits=spec.limits,
                                           readable=toolchain.readable, on_output=on_output)
         if not built.ok:
