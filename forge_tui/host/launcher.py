@@ -109,7 +109,8 @@ def preload_modules() -> list[str]:
     """What the launcher imports: the play entry point, the app, every screen and widget."""
     import pkgutil
 
-    names = ["textual.constants", "forge_tui.app", PLAY_MODULE, "forge_tui.host.classroom", "forge_tui.labrun"]
+    names = ["textual.constants", "forge_tui.app", PLAY_MODULE, "forge_tui.host.classroom", "forge_tui.labrun",
+             "forge_tui.session", "forge_tui.unlocks.palette"]  # the app imports these two on first use
     for package in ("forge_tui.screens", "forge_tui.widgets"):
         module = __import__(package, fromlist=["__path__"])
         names += [f"{package}.{info.name}" for info in pkgutil.iter_modules(module.__path__)]

