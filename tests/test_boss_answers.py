@@ -16,20 +16,13 @@ import tracemalloc
 
 import pytest
 
+from bosskit import sandbox  # noqa: F401 - the fixture
 from forge_tui.boss import fight_sync, load_boss
-from forge_tui.runner import Sandbox
 from forge_tui.runner.answers import (MAX_DEPTH, MAX_DIMENSIONS, MAX_VALUES, AnswerRefused, RefusedLine,
                                       line_problem, unpack_answer)
 from tests.test_boss_engine import make_boss
 
 GAME_MB = 40  # what the game may allocate while it judges one of these fights (the 4 MB line included)
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    box = Sandbox.start()
-    yield box
-    box.close()
 
 
 @pytest.fixture

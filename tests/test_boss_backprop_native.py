@@ -22,10 +22,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bosskit import build_c, judge_driver_answers, sandbox  # noqa: F401 - sandbox is a fixture
 from conftest import REPO
-from forge_tui.boss import (c_compile_command, fight_sync, first_rust_error, load_boss, rust_compile_command,
-                            rust_toolchain, unpack_answer)
-from forge_tui.runner import Sandbox
+from forge_tui.boss import fight_sync, first_rust_error, load_boss, rust_compile_command, rust_toolchain
 
 BOSS_DIR = REPO / "bosses" / "backprop-step"
 C_DIR = BOSS_DIR / "c"
@@ -43,21 +42,6 @@ needs_rustc = pytest.mark.skipif(shutil.which("rustc") is None, reason="rustc is
 @functools.cache
 def boss():
     return load_boss("backprop-step", root=REPO / "bosses")
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    box = Sandbox.start()
-    yield box
-    box.close()
-
-
-def build_c(lab: Path, folder: Path) -> Path:
-    """The fight's own gcc command, run here on trusted files (the sandbox is tested below)."""
-    for source in (lab, C_DIR / "driver.c", C_DIR / "mlp_backward.h"):
-        shutil.copyfile(source, folder / ("lab.c" if source == lab else source.name))
-    subprocess.run(c_compile_command(boss()), cwd=folder, check=True, capture_output=True, timeout=120)
-    return folder / "fight"
 
 
 def build_rust(lab: Path, folder: Path) -> Path:
@@ -79,15 +63,7 @@ def answers(executable: Path, seed: int) -> list[tuple[str, bool, str]]:
         channel.seek(0)
         messages = [json.loads(line) for line in channel.read().decode().splitlines()]
     assert len(messages) == len(cases), done.stderr.decode()[-500:]  # every case answered: no empty win
-    out = []
-    for case, message in zip(cases, messages):
-        if not message["ok"]:
-            out.append((case["name"], False, message["error"]))
-            continue
-        got, problem = boss().module.c_answer(case, unpack_answer(message["value"]))
-        passed, _, verdict = (False, "", problem) if problem else boss().module.judge(case, got)
-        out.append((case["name"], passed, verdict))
-    return out
+    return judge_driver_answers(boss().module, cases, messages)
 
 
 # ---------------------------------------------------------------- C
@@ -117,7 +93,7 @@ def test_the_c_starter_compiles_loses_every_case_and_says_why(sandbox):
 @needs_gcc
 @pytest.mark.parametrize("name", C_WRONG)
 def test_each_wrong_c_solution_loses_on_every_seed(name, tmp_path):
-    fight = build_c(C_DIR / name, tmp_path)
+    fight = build_c(boss(), C_DIR / name, tmp_path)
     for seed in SEEDS:
         results = answers(fight, seed)
         assert len(results) == 8
@@ -139,7 +115,7 @@ def test_a_gradient_never_written_is_nan_and_loses(tmp_path):
     lab = tmp_path / "skips.c"
     lab.write_text(source)
     (tmp_path / "build").mkdir()
-    results = answers(build_c(lab, tmp_path / "build"), 0)
+    results = answers(build_c(boss(), lab, tmp_path / "build"), 0)
     assert not any(passed for _, passed, _ in results)
     assert results[0][2].startswith("db1 holds nan or inf")
 
@@ -314,7 +290,7 @@ def test_a_small_change_to_the_c_reference_loses(function, old, new, tmp_path):
     lab.write_text(source.replace(old, new))
     (tmp_path / "build").mkdir()
     try:
-        fight = build_c(lab, tmp_path / "build")
+        fight = build_c(boss(), lab, tmp_path / "build")
     except subprocess.CalledProcessError:  # a mutant that does not build loses too
         return
     results = answers(fight, 0)

@@ -10,119 +10,23 @@ real sandbox.
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from bosskit import BossKit, lab_at, lab_from, lost, run_case, sandbox  # noqa: F401 - sandbox is a fixture
 from conftest import REPO
 from forge_tui.boss import child_case, fight_sync, load_boss
 from forge_tui.labcheck import check_lab_sync, load_checks
-from forge_tui.runner import Sandbox
 
 BOSS_DIR = REPO / "bosses" / "backprop-step"
 REFERENCE = BOSS_DIR / "reference.py"
 STARTER = REPO / "levels" / "06-backprop-step" / "lab" / "python.py"
 WRONG = sorted(path.stem for path in (BOSS_DIR / "wrong").glob("*.py"))
 SEEDS = (0, 1, 2, 3)
-
-
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@functools.cache
-def boss():
-    return _load(BOSS_DIR / "boss.py", "_test_backprop_boss")
-
-
-@functools.cache
-def checks():
-    return _load(BOSS_DIR / "checks.py", "_test_backprop_checks")
-
-
-@functools.cache
-def check_list() -> tuple:
-    return tuple(checks().checks())
-
-
-def lab_from(source: str, name: str):
-    spec = importlib.util.spec_from_loader(name, loader=None)
-    module = importlib.util.module_from_spec(spec)
-    exec(compile(source, name, "exec"), module.__dict__)
-    return module
-
-
-def lab_at(path: Path):
-    return lab_from(path.read_text(), f"_test_lab_{path.stem}")
-
-
-def decode(value):
-    if isinstance(value, dict) and "__ndarray__" in value:
-        return np.array(value["__ndarray__"], dtype=value["dtype"])
-    if isinstance(value, list):
-        return [decode(item) for item in value]
-    if isinstance(value, dict):
-        return {key: decode(item) for key, item in value.items()}
-    return value
-
-
-def encode(value):
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, (list, tuple)):
-        return [encode(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): encode(item) for key, item in value.items()}
-    return value
-
-
-def run_case(lab, case: dict):
-    """(True, answer as the judge receives it) or (False, the error), as the child would."""
-    try:
-        with np.errstate(all="ignore"):
-            if "call" in case:
-                call = case["call"]
-                got = getattr(lab, call["function"])(*decode(call["args"]), **decode(call["kwargs"]))
-            else:
-                namespace = {"lab": lab, "np": np}
-                exec(case["script"], namespace)
-                got = namespace["result"]
-        return True, json.loads(json.dumps(encode(got), allow_nan=True))
-    except Exception as error:  # a crash loses the case, as in the child
-        return False, repr(error)
-
-
-def verdicts(judge, lab, cases, stop_at_first_failure=False) -> list[tuple[str, bool, str]]:
-    out = []
-    for case in cases:
-        ran, got = run_case(lab, case)
-        passed, expected, message = judge(case, got) if ran else (False, "", got)
-        assert isinstance(passed, bool) and isinstance(expected, str) and isinstance(message, str)
-        out.append((case["name"], passed, message))
-        if stop_at_first_failure and not passed:
-            break
-    return out
-
-
-def fight(lab, seed: int) -> list[tuple[str, bool, str]]:
-    return verdicts(boss().judge, lab, boss().cases(np.random.default_rng(seed)))
-
-
-def run_checks(lab, **kwargs) -> list[tuple[str, bool, str]]:
-    return verdicts(checks().judge, lab, check_list(), **kwargs)
-
-
-def lost(results) -> list:
-    return [r for r in results if not r[1]]
+KIT = BossKit(BOSS_DIR)
+boss, checks, check_list, fight, run_checks = KIT.boss, KIT.checks, KIT.check_list, KIT.fight, KIT.run_checks
 
 
 # ---------------------------------------------------------------- the lab checks
@@ -284,13 +188,6 @@ def test_the_judge_names_the_first_wrong_gradient():
 
 
 # ---------------------------------------------------------------- through the sandbox
-
-@pytest.fixture(scope="module")
-def sandbox():
-    box = Sandbox.start()
-    yield box
-    box.close()
-
 
 def test_the_sandboxed_fight_and_checks_agree(sandbox):
     real = load_boss("backprop-step", root=REPO / "bosses")

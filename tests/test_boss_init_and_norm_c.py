@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bosskit import build_c, judge_driver_answers, sandbox  # noqa: F401 - sandbox is a fixture
 from conftest import REPO
-from forge_tui.boss import c_compile_command, fight_sync, load_boss, unpack_answer
-from forge_tui.runner import Sandbox
+from forge_tui.boss import fight_sync, load_boss
 
 BOSS_DIR = REPO / "bosses" / "init-and-norm"
 C_DIR = BOSS_DIR / "c"
@@ -36,32 +36,12 @@ def boss():
     return load_boss("init-and-norm", root=REPO / "bosses")
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    box = Sandbox.start()
-    yield box
-    box.close()
-
-
-def build_c(lab: Path, folder: Path) -> Path:
-    """The fight's own gcc command, run here on trusted files (the sandbox is tested below)."""
-    for source in (lab, C_DIR / "driver.c", C_DIR / "tower.h"):
-        shutil.copyfile(source, folder / ("lab.c" if source == lab else source.name))
-    subprocess.run(c_compile_command(boss()), cwd=folder, check=True, capture_output=True, timeout=120)
-    return folder / "fight"
-
-
 def answers(executable: Path, cases: list[dict]) -> list[tuple[str, bool, str]]:
     """Run a built fight on `cases` and judge each answer as the engine does."""
     done = subprocess.run([str(executable)], input=boss().module.c_stdin(cases), capture_output=True,
                           text=True, timeout=120, cwd=executable.parent)
     messages = [json.loads(line) for line in done.stdout.splitlines() if line.startswith('{"case"')]
-    out = []
-    for case, message in zip(cases, messages):
-        got, problem = boss().module.c_answer(case, unpack_answer(message["value"]))
-        passed, _, verdict = (False, "", problem) if problem else boss().module.judge(case, got)
-        out.append((case["name"], passed, verdict))
-    return out + [(case["name"], False, "no answer") for case in cases[len(messages):]]
+    return judge_driver_answers(boss().module, cases, messages)
 
 
 def before_training(seed: int) -> list[dict]:
@@ -84,7 +64,7 @@ def test_the_c_reference_wins_in_the_sandbox_and_meets_the_python_judge(sandbox)
 
 @needs_gcc
 def test_the_c_starter_compiles_and_loses_every_case_before_training(tmp_path):
-    results = answers(build_c(C_STARTER, tmp_path), before_training(0))
+    results = answers(build_c(boss(), C_STARTER, tmp_path), before_training(0))
     lost = {name: message for name, passed, message in results if not passed}
     assert lost["layer_norm on hidden rows"].startswith("every entry is nan")  # never written
     assert "has vanished" in lost["the tower at init: depth 20"]
@@ -93,7 +73,7 @@ def test_the_c_starter_compiles_and_loses_every_case_before_training(tmp_path):
 @needs_gcc
 @pytest.mark.parametrize("name", C_WRONG)
 def test_each_wrong_c_solution_loses(name, tmp_path):
-    fight = build_c(C_DIR / name, tmp_path)
+    fight = build_c(boss(), C_DIR / name, tmp_path)
     for seed in (0, 1):
         results = answers(fight, before_training(seed))
         assert len(results) == 4 and any(not passed for _, passed, _ in results), f"{name} won with seed {seed}"
@@ -108,7 +88,7 @@ def test_a_gradient_never_written_is_nan_and_loses(tmp_path):
     lab = tmp_path / "skips.c"
     lab.write_text(source)
     (tmp_path / "build").mkdir()
-    results = dict((name, (passed, message)) for name, passed, message in answers(build_c(lab, tmp_path / "build"),
+    results = dict((name, (passed, message)) for name, passed, message in answers(build_c(boss(), lab, tmp_path / "build"),
                                                                                  before_training(0)))
     assert not results["backward against central differences"][0]
 

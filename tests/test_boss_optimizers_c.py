@@ -13,22 +13,15 @@ import subprocess
 import numpy as np
 import pytest
 
+from bosskit import sandbox  # noqa: F401 - the fixture
 from conftest import REPO
 from forge_tui.boss import fight_sync, load_boss
-from forge_tui.runner import Sandbox
 
 pytestmark = pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc is not installed")
 
 C_DIR = REPO / "bosses" / "optimizers" / "c"
 STARTER = REPO / "levels" / "07-optimizers" / "lab" / "c.c"
 WRONG = sorted(path.name for path in C_DIR.glob("wrong_*.c"))
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    box = Sandbox.start()
-    yield box
-    box.close()
 
 
 @pytest.fixture(scope="module")

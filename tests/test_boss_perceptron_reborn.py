@@ -11,8 +11,6 @@ through JSON); one fight and one check run go through the real sandbox.
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -21,10 +19,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bosskit import BossKit, build_c, judge_driver_answers, lab_at, lab_from, lost
+from bosskit import sandbox  # noqa: F401 - the fixture
 from conftest import REPO
-from forge_tui.boss import c_compile_command, child_case, fight_sync, load_boss
+from forge_tui.boss import child_case, fight_sync, load_boss
 from forge_tui.labcheck import check_lab_sync, load_checks
-from forge_tui.runner import Sandbox
 
 BOSS_DIR = REPO / "bosses" / "perceptron-reborn"
 REFERENCE = BOSS_DIR / "reference.py"
@@ -35,37 +34,12 @@ LAB_FUNCTIONS = ("perceptron_predict", "perceptron_train", "margin", "mlp_init",
                  "mlp_backward", "mlp_train", "fit")
 
 
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+KIT = BossKit(BOSS_DIR)
+boss, checks, check_list, run_checks = KIT.boss, KIT.checks, KIT.check_list, KIT.run_checks
 
 
-@functools.cache
-def boss():
-    return _load(BOSS_DIR / "boss.py", "_test_perceptron_boss")
-
-
-@functools.cache
-def checks():
-    return _load(BOSS_DIR / "checks.py", "_test_perceptron_checks")
-
-
-@functools.cache
-def check_list() -> tuple:
-    return tuple(checks().checks())
-
-
-def lab_from(source: str, name: str):
-    spec = importlib.util.spec_from_loader(name, loader=None)
-    module = importlib.util.module_from_spec(spec)
-    exec(compile(source, name, "exec"), module.__dict__)
-    return module
-
-
-def lab_at(path: Path):
-    return lab_from(path.read_text(), f"_test_lab_{path.stem}")
+def fight(lab, seed: int, kinds=("forward", "backward", "train"), **kwargs) -> list[tuple[str, bool, str]]:
+    return KIT.fight(lab, seed, kinds, **kwargs)
 
 
 def completed_starter():
@@ -74,54 +48,6 @@ def completed_starter():
     marker = "def fit("
     reference, starter = REFERENCE.read_text(), STARTER.read_text()
     return lab_from(reference[:reference.index(marker)] + starter[starter.index(marker):], "_completed_starter")
-
-
-def encode(value):
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, (list, tuple)):
-        return [encode(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): encode(item) for key, item in value.items()}
-    return value
-
-
-def run_case(lab, case: dict):
-    """(True, answer as the judge receives it) or (False, the error), as the child would."""
-    try:
-        with np.errstate(all="ignore"):
-            namespace = {"lab": lab, "np": np}
-            exec(case["script"], namespace)
-        return True, json.loads(json.dumps(encode(namespace["result"]), allow_nan=True))
-    except Exception as error:  # a crash loses the case, as in the child
-        return False, repr(error)
-
-
-def verdicts(judge, lab, cases, stop_at_first_failure=False) -> list[tuple[str, bool, str]]:
-    out = []
-    for case in cases:
-        ran, got = run_case(lab, case)
-        passed, expected, message = judge(case, got) if ran else (False, "", got)
-        assert isinstance(passed, bool) and isinstance(expected, str) and isinstance(message, str)
-        out.append((case["name"], passed, message))
-        if stop_at_first_failure and not passed:
-            break
-    return out
-
-
-def fight(lab, seed: int, kinds=("forward", "backward", "train"), **kwargs) -> list[tuple[str, bool, str]]:
-    cases = [case for case in boss().cases(np.random.default_rng(seed)) if case["kind"] in kinds]
-    return verdicts(boss().judge, lab, cases, **kwargs)
-
-
-def run_checks(lab, **kwargs) -> list[tuple[str, bool, str]]:
-    return verdicts(checks().judge, lab, check_list(), **kwargs)
-
-
-def lost(results) -> list:
-    return [r for r in results if not r[1]]
 
 
 # ---------------------------------------------------------------- the lab checks
@@ -381,13 +307,6 @@ def test_a_failed_xor_names_the_wrong_corners():
 
 # ---------------------------------------------------------------- through the sandbox
 
-@pytest.fixture(scope="module")
-def sandbox():
-    box = Sandbox.start()
-    yield box
-    box.close()
-
-
 def test_the_sandboxed_fight_and_checks_agree(sandbox):
     real = load_boss("perceptron-reborn", root=REPO / "bosses")
     report = fight_sync(real, REFERENCE, sandbox, seed=5)
@@ -411,13 +330,8 @@ needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc is not i
 
 def c_build(source: str, folder: Path) -> Path:
     """`source` built with the boss's driver exactly as the fight builds it, in `folder`."""
-    fighter = load_boss("perceptron-reborn", root=REPO / "bosses")
     (folder / "lab.c").write_text(source)
-    for name in (boss().C_DRIVER, boss().C_HEADER):
-        shutil.copyfile(BOSS_DIR / name, folder / Path(name).name)
-    built = subprocess.run(c_compile_command(fighter), cwd=folder, capture_output=True, text=True, timeout=120)
-    assert built.returncode == 0, built.stderr
-    return folder / "fight"
+    return build_c(load_boss("perceptron-reborn", root=REPO / "bosses"), folder / "lab.c", folder)
 
 
 def c_fight(binary: Path, seed: int, kinds=("forward", "backward", "train")) -> list:
@@ -427,12 +341,7 @@ def c_fight(binary: Path, seed: int, kinds=("forward", "backward", "train")) -> 
     ran = subprocess.run([str(binary)], cwd=binary.parent, input=boss().c_stdin(cases), capture_output=True,
                          text=True, timeout=120)  # no fd 3 here: the driver answers on stdout
     answers = [json.loads(line) for line in ran.stdout.splitlines() if line.startswith('{"case"')]
-    out = []
-    for case, answer in zip(cases, answers):
-        got, problem = boss().c_answer(case, answer["value"]) if answer["ok"] else (None, answer["error"])
-        passed, _, message = boss().judge(case, got) if not problem else (False, "", problem)
-        out.append((case["name"], passed, message))
-    return out + [(case["name"], False, "no answer") for case in cases[len(answers):]]
+    return judge_driver_answers(boss(), cases, answers)
 
 
 @needs_gcc

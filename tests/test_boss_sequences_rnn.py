@@ -12,17 +12,16 @@ round-trip the answer through JSON); one fight and one check run go through the 
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+import bosskit
+from bosskit import BossKit, encode, lab_from, lost, sandbox  # noqa: F401 - sandbox is a fixture
 from conftest import REPO
 from forge_tui.boss import child_case, fight_sync, load_boss
 from forge_tui.labcheck import check_lab_sync, load_checks
-from forge_tui.runner import Sandbox
 
 BOSS_DIR = REPO / "bosses" / "sequences-rnn"
 REFERENCE = BOSS_DIR / "reference.py"
@@ -34,86 +33,9 @@ LAB_FUNCTIONS = ("rnn_step", "rnn_forward", "rnn_backward", "jacobian_norms", "l
                  "train_step", "fit")
 
 
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@functools.cache
-def boss():
-    return _load(BOSS_DIR / "boss.py", "_test_sequences_boss")
-
-
-@functools.cache
-def checks():
-    return _load(BOSS_DIR / "checks.py", "_test_sequences_checks")
-
-
-@functools.cache
-def check_list() -> tuple:
-    return tuple(checks().checks())
-
-
-def lab_from(source: str, name: str):
-    spec = importlib.util.spec_from_loader(name, loader=None)
-    module = importlib.util.module_from_spec(spec)
-    exec(compile(source, name, "exec"), module.__dict__)
-    return module
-
-
-@functools.cache
-def lab_at(path: Path):
-    return lab_from(path.read_text(), f"_test_lab_{path.stem}")
-
-
-def encode(value):
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, (list, tuple)):
-        return [encode(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): encode(item) for key, item in value.items()}
-    return value
-
-
-def run_case(lab, case: dict):
-    """(True, answer as the judge receives it) or (False, the error), as the child would."""
-    try:
-        with np.errstate(all="ignore"):
-            namespace = {"lab": lab, "np": np}
-            exec(case["script"], namespace)
-        return True, json.loads(json.dumps(encode(namespace["result"]), allow_nan=True))
-    except Exception as error:  # a crash loses the case, as in the child
-        return False, repr(error)
-
-
-def verdicts(judge, lab, cases, stop_at_first_failure=False) -> list[tuple[str, bool, str]]:
-    out = []
-    for case in cases:
-        ran, got = run_case(lab, case)
-        passed, expected, message = judge(case, got) if ran else (False, "", got)
-        assert isinstance(passed, bool) and isinstance(expected, str) and isinstance(message, str)
-        out.append((case["name"], passed, message))
-        if stop_at_first_failure and not passed:
-            break
-    return out
-
-
-def fight(lab, seed: int, kinds=None, **kwargs) -> list[tuple[str, bool, str]]:
-    cases = [c for c in boss().cases(np.random.default_rng(seed)) if kinds is None or c["kind"] in kinds]
-    return verdicts(boss().judge, lab, cases, **kwargs)
-
-
-def run_checks(lab, **kwargs) -> list[tuple[str, bool, str]]:
-    return verdicts(checks().judge, lab, check_list(), **kwargs)
-
-
-def lost(results) -> list:
-    return [r for r in results if not r[1]]
+KIT = BossKit(BOSS_DIR)
+boss, checks, check_list, fight, run_checks = KIT.boss, KIT.checks, KIT.check_list, KIT.fight, KIT.run_checks
+lab_at = functools.cache(bosskit.lab_at)
 
 
 # ---------------------------------------------------------------- the lab checks
@@ -391,13 +313,6 @@ def test_the_boss_judge_holds_against_garbage(got):
 
 
 # ---------------------------------------------------------------- through the sandbox
-
-@pytest.fixture(scope="module")
-def sandbox():
-    box = Sandbox.start()
-    yield box
-    box.close()
-
 
 def test_the_sandboxed_fight_and_checks_agree(sandbox):
     real = load_boss("sequences-rnn", root=REPO / "bosses")

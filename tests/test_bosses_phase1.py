@@ -9,8 +9,6 @@ the engine's own tests cover the sandbox itself.
 from __future__ import annotations
 
 import copy
-import functools
-import importlib.util
 import inspect
 import json
 import math
@@ -19,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bosskit import BossKit, decode, encode, load_module, run_case
 from conftest import REPO
 
 MODULES = {
@@ -35,20 +34,15 @@ WRONG = sorted(
 
 # ---------------------------------------------------------------- a tiny in-process harness
 
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+KITS = {module: BossKit(REPO / "bosses" / module) for module in MODULES}
 
 
-@functools.cache
 def boss(module: str):
-    return _load(REPO / "bosses" / module / "boss.py", f"_test_boss_{module.replace('-', '_')}")
+    return KITS[module].boss()
 
 
 def lab_at(path: Path):
-    return _load(path, f"_test_lab_{abs(hash(str(path)))}")
+    return load_module(path, f"_test_lab_{abs(hash(str(path)))}")
 
 
 def reference(module: str):
@@ -63,57 +57,8 @@ def wrong(module: str, name: str):
     return lab_at(REPO / "bosses" / module / "wrong" / f"{name}.py")
 
 
-def decode(value):
-    """JSON arguments to Python values, arrays included, as the child decodes them."""
-    if isinstance(value, dict) and "__ndarray__" in value:
-        return np.array(value["__ndarray__"], dtype=value["dtype"])
-    if isinstance(value, list):
-        return [decode(item) for item in value]
-    if isinstance(value, dict):
-        return {key: decode(item) for key, item in value.items()}
-    return value
-
-
-def encode(value):
-    """A result to plain JSON values: arrays to nested lists, tuples to lists, numpy scalars to numbers."""
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, (list, tuple)):
-        return [encode(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): encode(item) for key, item in value.items()}
-    return value
-
-
-def run_case(lab, case: dict):
-    """(True, result) as the judge would receive it, or (False, error) when the lab crashed."""
-    try:
-        if "call" in case:
-            call = case["call"]
-            got = getattr(lab, call["function"])(*decode(call["args"]), **decode(call["kwargs"]))
-        else:
-            namespace = {"lab": lab, "np": np}
-            exec(case["script"], namespace)
-            got = namespace["result"]
-        return True, json.loads(json.dumps(encode(got), allow_nan=True))
-    except Exception as error:  # a crash is a lost case, as in the child
-        return False, repr(error)
-
-
 def fight(module: str, lab, seed: int) -> list[tuple[str, bool, str]]:
-    verdicts = []
-    with np.errstate(all="ignore"):
-        for case in boss(module).cases(np.random.default_rng(seed)):
-            ran, got = run_case(lab, case)
-            if not ran:
-                verdicts.append((case["name"], False, got))
-                continue
-            passed, expected, message = boss(module).judge(case, got)
-            assert isinstance(passed, bool) and isinstance(expected, str) and isinstance(message, str)
-            verdicts.append((case["name"], passed, message))
-    return verdicts
+    return KITS[module].fight(lab, seed)
 
 
 # ---------------------------------------------------------------- wins and losses
