@@ -57,6 +57,13 @@ def lab_at(path: Path):
     return lab_from(path.read_text(), f"_test_lab_{path.stem}")
 
 
+def mutated(path: Path, old: str, new: str, name: str):
+    """The lab at `path` (a reference) with its one `old` replaced by `new`: a learner's small slip."""
+    source = path.read_text()
+    assert source.count(old) == 1, old
+    return lab_from(source.replace(old, new), name)
+
+
 _DECODED: dict[int, tuple[list, np.ndarray]] = {}
 
 
@@ -163,6 +170,12 @@ class BossKit:
     def run_checks(self, lab, **kwargs) -> list[Verdict]:
         """The lab checks' verdicts on `lab`."""
         return verdicts(self.checks().judge, lab, self.check_list(), **kwargs)
+
+    def catches(self, lab) -> list[Verdict]:
+        """What `lab` loses: the checks up to the first failure, or else the fight of seed 0 up to its
+        first lost case; empty when it passes every check and wins."""
+        first_failure = lost(self.run_checks(lab, stop_at_first_failure=True))
+        return first_failure or lost(self.fight(lab, 0, stop_at_first_failure=True))
 
 
 # ---------------------------------------------------------------- a compiled path

@@ -15,7 +15,7 @@ import json
 import numpy as np
 import pytest
 
-from bosskit import BossKit, lab_at, lab_from, lost, run_case, sandbox  # noqa: F401 - sandbox is a fixture
+from bosskit import BossKit, lab_at, lost, mutated, run_case, sandbox  # noqa: F401 - sandbox is a fixture
 from conftest import REPO
 from forge_tui.boss import child_case, fight_sync, load_boss
 from forge_tui.labcheck import check_lab_sync, load_checks
@@ -116,11 +116,8 @@ MUTATIONS = [
 
 @pytest.mark.parametrize(("function", "old", "new"), MUTATIONS, ids=[f"{m[0]}-{i}" for i, m in enumerate(MUTATIONS)])
 def test_a_small_change_to_the_reference_is_caught(function, old, new):
-    source = REFERENCE.read_text()
-    assert source.count(old) == 1, old
-    mutant = lab_from(source.replace(old, new), f"_mutant_{function}")
-    failed = lost(run_checks(mutant, stop_at_first_failure=True)) or lost(fight(mutant, 0))
-    assert failed, f"{function}: {new!r} passed every check and won the boss"
+    mutant = mutated(REFERENCE, old, new, f"_mutant_{function}")
+    assert KIT.catches(mutant), f"{function}: {new!r} passed every check and won the boss"
 
 
 # ---------------------------------------------------------------- the boss

@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bosskit import judge_driver_answers, sandbox  # noqa: F401 - sandbox is a fixture
 from conftest import REPO
 from forge_tui.boss import (c_compile_command, fight_limits, fight_sync, load_boss, place_files,
-                            rust_compile_command, rust_toolchain, unpack_answer)
-from forge_tui.runner import Sandbox
+                            rust_compile_command, rust_toolchain)
 from forge_tui.tinygpt import model_module
 
 BOSS_DIR = REPO / "bosses" / "transformer-block"
@@ -45,13 +45,6 @@ needs_rustc = pytest.mark.skipif(shutil.which("rustc") is None, reason="rustc is
 @functools.cache
 def boss():
     return load_boss("transformer-block", root=REPO / "bosses")
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    box = Sandbox.start()
-    yield box
-    box.close()
 
 
 @pytest.fixture
@@ -96,15 +89,7 @@ def answers(executable: Path, cases: list[dict]) -> list[tuple[str, bool, str]]:
             channel.seek(0)
             messages = [json.loads(line) for line in channel.read().decode().splitlines()]
     assert len(messages) == len(cases), done.stderr.decode()[-500:]  # every case answered: no empty win
-    out = []
-    for case, message in zip(cases, messages):
-        if not message["ok"]:
-            out.append((case["name"], False, message["error"]))
-            continue
-        got, problem = boss().module.c_answer(case, unpack_answer(message["value"]))
-        passed, _, verdict = (False, "", problem) if problem else boss().module.judge(case, got)
-        out.append((case["name"], passed, verdict))
-    return out
+    return judge_driver_answers(boss().module, cases, messages)
 
 
 # ---------------------------------------------------------------- the boss's contract
