@@ -12,7 +12,11 @@ Then ctrl+q ends it (the game closes its sandbox as a player's quit does). The a
 after one untimed warm-up each; the medians are compared as ratios (goal: 1.2x or less for both).
 A CPU calibration line (a fixed Python loop, the load average) is printed before and after.
 
-    python benchmarks/startup.py [--repeats 10]
+    python benchmarks/startup.py [--repeats 10] [--compare DIR]
+
+--compare DIR adds a third app to the same alternation: the game from another checkout (say an
+older commit, `git worktree add DIR <commit>` or `git archive <commit> | tar -x -C DIR`), run with
+DIR first on its path, so a change is timed side by side with the code before it.
 
 Where a ratio is over its goal, the profile of the game's own start-up says why:
 
@@ -45,6 +49,8 @@ class Bare(App):
         yield Static("hello")
 Bare().run()
 """
+# The compared checkout's game, run from its own directory so that its levels/ are the ones read.
+COMPARED = "import os, sys; os.chdir(sys.argv[1]); sys.argv[1:] = []; from forge_tui.cli import main; raise SystemExit(main())"
 QUIET_S = 1.5  # no output for this long after the first paint: the screen has settled
 LIMIT_S = 60.0  # an app that has not settled by then is reported, not waited for
 QUIT = b"\x11"  # ctrl+q
@@ -110,24 +116,34 @@ def summary(values: list[float]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--compare", metavar="DIR", help="also time the game from this other checkout")
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="nf-bench-")
     env = {**os.environ, "TERM": "xterm-256color", "NEURALFORGE_HOME": home}
     env.pop("NEURALFORGE_EXIT_WHEN_READY", None)
+    # As a player runs it: with bytecode caches. Where PYTHONDONTWRITEBYTECODE is set (the shared
+    # dev machines set it), the game compiled each of its ~25 modules from source on every start
+    # while Textual's came from the caches pip wrote; the untimed warm-up start writes them.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     apps = {
-        "neuralforge": ([sys.executable, "-m", "forge_tui"], b"New run"),
-        "bare textual": ([sys.executable, "-c", BARE_APP], b"hello"),
+        "neuralforge": ([sys.executable, "-m", "forge_tui"], b"New run", env),
+        "bare textual": ([sys.executable, "-c", BARE_APP], b"hello", env),
     }
+    if args.compare:
+        other = os.path.abspath(args.compare)
+        apps["compared"] = ([sys.executable, "-c", COMPARED, other], b"New run", {**env, "PYTHONPATH": other})
     print(f"machine: {platform.node()} · {platform.processor() or platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}")
     print(f"date: {time.strftime('%Y-%m-%d %H:%M %Z')}   repeats: {args.repeats} each, alternating, after one untimed warm-up each")
     print(calibration_line("before"), flush=True)
-    for argv, marker in apps.values():  # the page cache, once, untimed
-        timed_on_pty(argv, env, marker)
+    if args.compare:
+        print(f"compared: the game from {apps['compared'][0][-1]}")
+    for argv, marker, app_env in apps.values():  # the page cache, once, untimed
+        timed_on_pty(argv, app_env, marker)
     paint: dict[str, list[float]] = {name: [] for name in apps}
     settled: dict[str, list[float]] = {name: [] for name in apps}
     for _ in range(args.repeats):
-        for name, (argv, marker) in apps.items():
-            first, last = timed_on_pty(argv, env, marker)
+        for name, (argv, marker, app_env) in apps.items():
+            first, last = timed_on_pty(argv, app_env, marker)
             paint[name].append(first)
             settled[name].append(last)
     print(calibration_line("after"))
@@ -139,6 +155,10 @@ def main() -> int:
     }
     for what, ratio in ratios.items():
         print(f"{what}: neuralforge / bare = {ratio:.2f}x (goal: {GOAL}x or less) {'met' if ratio <= GOAL else 'NOT MET'}")
+    if args.compare:
+        for what, times in (("first paint", paint), ("settled", settled)):
+            ratio = statistics.median(times["compared"]) / statistics.median(times["bare textual"])
+            print(f"{what}: compared / bare = {ratio:.2f}x")
     return 0 if all(ratio <= GOAL for ratio in ratios.values()) else 1
 
 
