@@ -11,6 +11,7 @@ import functools
 import json
 import math
 import re
+import shutil
 
 import pytest
 
@@ -105,3 +106,85 @@ def test_a_small_change_to_the_reference_fails_a_check(function, old, new, sandb
     lab.write_text(source.replace(old, new))
     report = check_lab_sync(checks(), lab, sandbox)
     assert not report.all_passed, f"{function}: {new!r} passed every check"
+
+
+# ---------------------------------------------------------------- the C and Rust labs
+
+C_REFERENCE = REPO / "bosses" / "transformer-block" / "c" / "reference.c"
+RUST_REFERENCE = REPO / "bosses" / "transformer-block" / "rust" / "reference.rs"
+
+
+def needs(tool: str):
+    return pytest.mark.skipif(shutil.which(tool) is None, reason=f"{tool} is not installed: no lab in it builds here")
+
+
+# Small changes to each function of the C reference: (the check it must fail, what is changed, replacement).
+C_MUTATIONS = [
+    ("layer_norm:", "var /= d;", "var /= d - 1;"),
+    ("layer_norm:", "1.0 / sqrt(var + eps)", "1.0 / (sqrt(var) + eps)"),
+    ("gelu:", "0.044715 * x * x * x", "0.04 * x * x * x"),
+    ("linear:", "for (int j = 0; j < n_out; j++) yt[j] = b[j];", "for (int j = 0; j < n_out; j++) yt[j] = 0;"),
+    ("attention:", "w[s] = dot / sqrt((double)d_head);", "w[s] = dot / d_head;"),
+    ("attention:", "const double *v = qkv + (size_t)s * 3 * d + 2 * d + h * d_head;",
+     "const double *v = qkv + (size_t)s * 3 * d + d + h * d_head;"),
+    ("attention:", "for (int s = 0; s <= t; s++) total += (w[s] = exp(w[s] - top));",
+     "for (int s = 0; s <= t; s++) total += (w[s] = exp(w[s]));"),
+    ("block:", "layer_norm(x, b.ln_2_w, b.ln_2_b, c->eps, T, d, h);", "layer_norm(x, b.ln_1_w, b.ln_1_b, c->eps, T, d, h);"),
+    ("block:", "for (int k = 0; k < T * 4 * d; k++) wide[k] = gelu(wide[k]);", ""),
+    ("gpt_forward:", "layer_norm(x, ln_f, ln_f + d, c->eps, T, d, h);", "layer_norm(x, ln_f + d, ln_f, c->eps, T, d, h);"),
+    ("gpt_forward:", "+ wpe[(size_t)t * d + i];", "+ wpe[(size_t)ids[t] * d + i];"),
+    ("sample:", "if (u < running) return v;", "if (u <= running) return v;"),
+    ("sample:", "total += exp((logits[v] - top) / temperature);", "total += exp(logits[v] - top);"),
+    ("gpt_generate:", "gpt_forward(c, weights, ids + length - T, T, logits);", "gpt_forward(c, weights, ids, T, logits);"),
+    ("gpt_generate:", "temperature, u[k]);", "temperature, u[0]);"),
+]
+
+
+def failed_checks(lab, sandbox) -> list[str]:
+    return [r.name for r in check_lab_sync(checks(), lab, sandbox).results if not r.passed]
+
+
+@needs("gcc")
+@pytest.mark.parametrize(("check", "old", "new"), C_MUTATIONS, ids=[f"{m[0][:-1]}-{i}" for i, m in enumerate(C_MUTATIONS)])
+def test_a_small_change_to_the_c_reference_fails_that_functions_check(check, old, new, sandbox, tmp_path):
+    source = C_REFERENCE.read_text()
+    assert source.count(old) == 1, old
+    lab = tmp_path / "lab.c"
+    lab.write_text(source.replace(old, new))
+    failed = failed_checks(lab, sandbox)
+    assert any(name.startswith(check) for name in failed), f"{new!r} failed only {failed}"
+
+
+RUST_MUTATIONS = [
+    ("layer_norm:", ".sum::<f64>() / d as f64;\n        let scale", ".sum::<f64>() / (d - 1) as f64;\n        let scale"),
+    ("attention:", "/ (d_head as f64).sqrt();", "/ d_head as f64;"),
+    ("block:", "layer_norm(x, b.ln_2_w, b.ln_2_b, c.eps, d)", "layer_norm(x, b.ln_1_w, b.ln_1_b, c.eps, d)"),
+    ("sample:", "if u < running {", "if u <= running {"),
+    ("gpt_generate:", "let window = &ids[ids.len().saturating_sub(c.context)..];",
+     "let window = &ids[..ids.len().min(c.context)];"),
+]
+
+
+@needs("rustc")
+@pytest.mark.parametrize(("check", "old", "new"), RUST_MUTATIONS, ids=[f"{m[0][:-1]}-{i}" for i, m in enumerate(RUST_MUTATIONS)])
+def test_a_small_change_to_the_rust_reference_fails_that_functions_check(check, old, new, sandbox, tmp_path):
+    source = RUST_REFERENCE.read_text()
+    assert source.count(old) == 1, old
+    lab = tmp_path / "lab.rs"
+    lab.write_text(source.replace(old, new))
+    failed = failed_checks(lab, sandbox)
+    assert any(name.startswith(check) for name in failed), f"{new!r} failed only {failed}"
+
+
+def test_the_compiled_checks_get_inputs_only_and_the_models_they_name():
+    native = checks().cases("c")
+    text = checks().module.c_stdin(native)
+    assert set(text) <= set("abcdefghijklmnopqrstuvwxyz0123456789.-+e \n"), "the drivers get inputs only"
+    named = {check["inputs"]["model"]["file"] for check in native if "model" in check["inputs"]}
+    files = checks().module.c_files(native)
+    assert set(files) == named == {"small.bin", "onelayer.bin", "tinygpt.bin"}
+    assert files["tinygpt.bin"] == REPO / "datasets" / "tinygpt" / "weights.bin"
+    small = next(c for c in native if c["inputs"].get("model", {}).get("file") == "small.bin")["inputs"]["model"]
+    d, n_layer = small["config"]["d_model"], small["config"]["n_layer"]
+    floats = (small["config"]["vocab_size"] + small["config"]["context"]) * d + n_layer * (12 * d * d + 13 * d) + 2 * d
+    assert len(files["small.bin"]) == 4 * floats
