@@ -353,8 +353,8 @@ def native_checks() -> list[dict]:
                 "p = softmax(logits / temperature), the largest logit subtracted first; add p[0], p[1], "
                 "... and stop at the first running sum greater than u.", "native_sample", draws=NATIVE_SAMPLES),
         _native("sample: ties and u exactly on a running sum", "equal logits (running sums 0.25, 0.5, "
-                "...) with u = 0.5 and 0.25, and u = 0", "The running sum must pass u, not reach it: "
-                "u = 0.5 on four equal logits draws token 2.", "native_sample", draws=NATIVE_TIES),
+                "...) with u = 0.5 and 0.25, and u = 0", "The running sum must pass u, not just reach it: "
+                "when u equals a running sum exactly, the draw is the token after.", "native_sample", draws=NATIVE_TIES),
         _native("gpt_generate: the window slides", "12 tokens after [2, 0, 5] on the small model (context 6) "
                 "at temperature 0.8", "Append each sampled token and feed the model only the last "
                 "context tokens; token k uses u[k].", "native_generate", model=small, prompt=[2, 0, 5],
@@ -459,13 +459,23 @@ def _native_expected(check: dict):
     return _generate(inputs["prompt"], len(inputs["u"]), params, config, inputs["temperature"], inputs["u"])
 
 
+def _tokens_problem(check: dict, got, want: list[int]) -> str:
+    """Which token is the first off, and how many are."""
+    if not isinstance(got, list) or len(got) != len(want):
+        return f"expected {len(want)} tokens, got {_show(got)}"
+    wrong = [k for k, (mine, right) in enumerate(zip(got, want)) if mine != right]
+    what = "draw" if check["kind"] == "native_sample" else "token"
+    unwritten = " (-1: never written)" if got[wrong[0]] == -1 else ""
+    return (f"{what} {wrong[0]} is {got[wrong[0]]}{unwritten}, expected {want[wrong[0]]}; "
+            f"{len(wrong)} of {len(want)} differ")
+
+
 def _judge_native(check: dict, got) -> tuple[bool, str, str]:
     """Tokens exactly; arrays within the tolerance, saying where the first one is off."""
     want = _native_expected(check)
     if check["kind"] in ("native_sample", "native_generate"):
         ok = isinstance(got, list) and got == want
-        unwritten = " (-1: a token never written)" if isinstance(got, list) and -1 in got else ""
-        return ok, str(want), "every token matches" if ok else f"got {_show(got)}{unwritten}"
+        return ok, str(want), "every token matches" if ok else _tokens_problem(check, got, want)
     logits = check["kind"] == "native_forward"
     tolerance = NATIVE_LOGITS_TOLERANCE if logits else NATIVE_TOLERANCE
     name = "the logits" if logits else f"{check['name'].split(':')[0]}'s output"
