@@ -2,7 +2,10 @@
 
 The reference lab passes every check, the starter fails them, every function the lab asks for
 has a check, a small change to each function of the reference fails one, and the parameter
-counts the curriculum states are recomputed here from the tensors' shapes.
+counts the curriculum states are recomputed here from the tensors' shapes. The C and Rust labs
+(the ones the boss fights) have checks of their own: a small change to each function of the C
+reference, and to several of the Rust one's, fails the check named for that function (the
+references pass and the starters fail in tests/test_lab_checks_native.py).
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ def test_the_reference_passes_every_check_and_the_starter_none(sandbox):
 
 def test_the_checks_are_the_same_every_time():
     assert json.dumps(checks().cases(), sort_keys=True) == json.dumps(checks().cases(), sort_keys=True)
+    native = json.dumps(checks().cases("c"), sort_keys=True)
+    assert native == json.dumps(checks().cases("c"), sort_keys=True) == json.dumps(checks().cases("rust"), sort_keys=True)
 
 
 def test_every_function_the_lab_asks_for_has_a_check():
