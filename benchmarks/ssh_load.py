@@ -11,11 +11,14 @@ highlight the arrow keys move. The same N clients connect and walk it. The game'
 to the bare app's is the figure that survives a shared, noisy machine (goal: 1.5x or less at
 N = 60); the absolute p95 has its own goal (100 ms). The two alternate in order from one N to
 the next. Per N and app it prints p50/p95 latency, the memory of the session processes (PSS and
-RSS each), and the CPU the host used while the players walked; a CPU calibration line (a fixed
+RSS each), the CPU the host used while the players walked, the CPU the sessions and the server use
+while every player sits idle (--idle seconds, no key pressed), the CPU one key costs its session
+and the server (the idle rate taken out), and the p95 of each key's place in the walk (every
+walk starts at once, so the first keys of all N players arrive in the same second); a CPU calibration line (a fixed
 Python loop, the load average) comes before and after. Everything is bounded: a fixed number of
 keys per client, a timeout on every wait, loopback only.
 
-    python benchmarks/ssh_load.py [--sessions 10,25,50,60] [--keys 20] [--pause 0.5]
+    python benchmarks/ssh_load.py [--sessions 10,25,50,60] [--keys 20] [--pause 0.5] [--idle 10] [--apps game,bare]
 """
 
 from __future__ import annotations
@@ -241,7 +244,7 @@ class Player:
             await self.conn.wait_closed()
 
 
-async def trial(n: int, keys: int, pause: float, app: str) -> dict:
+async def trial(n: int, keys: int, pause: float, app: str, idle_s: float = 10.0) -> dict:
     with tempfile.TemporaryDirectory(prefix="nf-ssh-load-") as tmp:
         server, port = start_server(Path(tmp), n + 5, app)
         players = [Player(i, port) for i in range(n)]
@@ -261,9 +264,18 @@ async def trial(n: int, keys: int, pause: float, app: str) -> dict:
             memory = [memory_kib(pid) for pid in games]
             launcher_pss = sum(memory_kib(pid)[0] for pid in launchers)
             host_pids = [server.pid] + launchers + games
+            # idle: every player on the first screen after sign-up (the game's map), no key pressed
+            idle_before, idle_server_before, idle_start = cpu_seconds(games), cpu_seconds([server.pid]), time.monotonic()
+            await asyncio.sleep(idle_s)
+            idle_wall = time.monotonic() - idle_start
+            idle_cores = (cpu_seconds(games) - idle_before) / idle_wall
+            idle_server_cores = (cpu_seconds([server.pid]) - idle_server_before) / idle_wall
             cpu_before, wall_before, client_before = cpu_seconds(host_pids), time.monotonic(), sum(os.times()[:2])
+            sessions_before, server_before = cpu_seconds(games), cpu_seconds([server.pid])
             await asyncio.gather(*(p.walk(keys, pause) for p in players))
             cpu_used = cpu_seconds(host_pids) - cpu_before
+            sessions_used = cpu_seconds(games) - sessions_before
+            server_used = cpu_seconds([server.pid]) - server_before
             client_cpu = sum(os.times()[:2]) - client_before
             wall = time.monotonic() - wall_before
             server_pss = memory_kib(server.pid)[0]
@@ -272,6 +284,7 @@ async def trial(n: int, keys: int, pause: float, app: str) -> dict:
             server.terminate()
             server.wait(30)
     latencies = sorted(ms for p in players for ms in p.latencies)
+    timed_keys = n * (keys + 1)
     quantiles = statistics.quantiles(latencies, n=100)
     game_memory = [m for pid, m in zip(games, memory) if m[0]]
     return {
@@ -292,6 +305,17 @@ async def trial(n: int, keys: int, pause: float, app: str) -> dict:
         "launcher": bool(launchers),
         "cpu_cores": cpu_used / wall,
         "client_cores": client_cpu / wall,
+        "idle_cores": idle_cores,
+        "idle_server_cores": idle_server_cores,
+        # a key's CPU in its session (the idle rate taken out) and in the server (relaying it)
+        "key_session_ms": (sessions_used - idle_cores * wall) / timed_keys * 1000,
+        "key_server_ms": (server_used - idle_server_cores * wall) / timed_keys * 1000,
+        # the tail once every player's walk is under way: the walks start together, so the first
+        # keys of all N players arrive in the same second (a class told "go")
+        "p95_settled": statistics.quantiles([ms for p in players for ms in p.latencies[3:]] if keys > 4 else latencies, n=100)[94],
+        # the p95 of each key's place in the walk (1st, 2nd, ... timed key): does the tail sit early?
+        "p95_by_key": [statistics.quantiles([p.latencies[i] for p in players], n=20)[18]
+                       for i in range(min(len(p.latencies) for p in players))] if n >= 2 else [],
     }
 
 
@@ -303,7 +327,11 @@ def report(result: dict) -> str:
         f"server PSS={result['server_pss_mib']:.0f} MiB  "
         f"launcher {'PSS=%.0f MiB' % result['launcher_pss_mib'] if result['launcher'] else 'off (exec)'}  "
         f"host CPU={result['cpu_cores']:.2f} cores  clients CPU={result['client_cores']:.2f} cores  "
-        f"first screen p50={result['connect_p50']:.2f} s (ramp {result['ramp_s']:.0f} s)"
+        f"first screen p50={result['connect_p50']:.2f} s (ramp {result['ramp_s']:.0f} s)\n"
+        f"      idle: sessions {result['idle_cores']:.3f} cores, server {result['idle_server_cores']:.3f} cores · "
+        f"per key: session {result['key_session_ms']:.1f} ms CPU, server {result['key_server_ms']:.1f} ms CPU"
+        + f"\n      p95 by the key's place in the walk: {' '.join(f'{ms:.0f}' for ms in result['p95_by_key'])} ms"
+        + f" · p95 from the 4th key on: {result['p95_settled']:.1f} ms"
     )
 
 
@@ -312,16 +340,21 @@ def main() -> int:
     parser.add_argument("--sessions", default="10,25,50,60", help="N values to try, in order (default 10,25,50,60)")
     parser.add_argument("--keys", type=int, default=20, help="arrow keys per player per trial (default 20)")
     parser.add_argument("--pause", type=float, default=0.5, help="mean seconds between a player's keys (default 0.5)")
+    parser.add_argument("--idle", type=float, default=10.0, help="seconds the host's idle CPU is measured, every player joined and no key pressed (default 10)")
+    parser.add_argument("--apps", default="game,bare", help="which apps to serve (default game,bare; the ratio is judged only with both)")
     args = parser.parse_args()
     random.seed(1)
     print(f"{datetime.now():%Y-%m-%d %H:%M:%S} · launcher {'off' if os.environ.get('NEURALFORGE_LAUNCHER') == '0' else 'on'} · {platform.node()} · {platform.processor() or platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}")
     print(calibration_line("before"), flush=True)
     met = True
     for index, n in enumerate(int(x) for x in args.sessions.split(",") if x.strip()):
-        order = APPS if index % 2 == 0 else APPS[::-1]  # neither app always goes first
-        results = {app: asyncio.run(trial(n, args.keys, args.pause, app)) for app in order}
+        apps = [app for app in APPS if app in args.apps.split(",")]
+        order = apps if index % 2 == 0 else apps[::-1]  # neither app always goes first
+        results = {app: asyncio.run(trial(n, args.keys, args.pause, app, args.idle)) for app in order}
         for app in order:
             print(report(results[app]), flush=True)
+        if len(results) < 2:
+            continue
         game, bare = results["game"]["p95"], results["bare"]["p95"]
         ratio = game / bare
         verdicts = [f"p95 {'within' if game <= GOAL_P95_MS else 'OVER'} {GOAL_P95_MS:.0f} ms"]
