@@ -15,6 +15,7 @@ from forge_tui.cli import main
 from forge_tui.game import Game
 from forge_tui.labcheck import load_checks
 from forge_tui.locations import bosses_directory
+from playkit import run_open_at
 
 
 def cli(*argv: str) -> int:
@@ -25,9 +26,7 @@ def checked_module():
     """The first module that has lab checks, and a run where it is open."""
     game = Game()
     module = next(m for m in game.catalog.modules if load_checks(m.id) is not None)
-    run = game.new_run("ada", ["hacker", "artist"], "python")
-    for earlier in game.catalog.modules[: module.order - 1]:
-        run = game.store.update(run.id, lambda s, m=earlier: setattr(s.progress(m.id), "gate_passed", True))
+    run_open_at(game, module.order)
     return game, module
 
 
@@ -74,10 +73,7 @@ def test_reset_puts_the_starter_back_and_keeps_a_backup(capsys):
 def open_run(language: str, order: int):
     """A run in `language` where module `order` is open."""
     game = Game()
-    run = game.new_run("ada", ["hacker", "artist"], language)
-    for earlier in game.catalog.modules[: order - 1]:
-        run = game.store.update(run.id, lambda s, m=earlier: setattr(s.progress(m.id), "gate_passed", True))
-    return game, game.catalog.module(order)
+    return game, run_open_at(game, order, language)[1]
 
 
 @pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc is not installed: no C lab builds here")

@@ -14,18 +14,11 @@ from forge_tui.app import NeuralForgeApp
 from forge_tui.cli import main
 from forge_tui.game import Game
 from forge_tui.screens.level import LevelScreen
+from playkit import run_open_at
 
 SOFTMAX_THIRD = math.exp(3) / (math.exp(1) + math.exp(2) + math.exp(3))  # module 4
 FFN_WEIGHTS = 2 * 768 * 3072  # module 12
 MV = (2 * 3 + 1 * 2, 1 * 3 + 3 * 2)  # module 1: [[2, 1], [1, 3]] @ [3, 2]
-
-
-def open_up_to(game: Game, order: int):
-    """A fresh run whose gates before module ``order`` are passed."""
-    run = game.store.create_run("ada", ["hacker", "artist"], "python")
-    for module in game.catalog.modules[: order - 1]:
-        game.store.update(run.id, lambda s, m=module: setattr(s.progress(m.id), "gate_passed", True))
-    return game.store.load(run.id), game.catalog.module(order)
 
 
 # ---------------------------------------------------------------------------- the rules
@@ -33,7 +26,7 @@ def open_up_to(game: Game, order: int):
 
 def test_a_precision_only_miss_reveals_no_hint():
     game = Game()
-    run, module = open_up_to(game, 4)
+    run, module = run_open_at(game, 4)
     two_places = f"{SOFTMAX_THIRD:.2f}"
     outcome = game.submit_gate(run, module, two_places)
     assert not outcome.accepted and not outcome.malformed and outcome.imprecise
@@ -45,7 +38,7 @@ def test_a_precision_only_miss_reveals_no_hint():
 
 def test_a_wrong_answer_to_a_passed_gate_reveals_no_hint():
     game = Game()
-    run, module = open_up_to(game, 1)
+    run, module = run_open_at(game, 1)
     outcome = game.submit_gate(run, module, "%d, %d" % MV)
     assert outcome.accepted
     outcome = game.submit_gate(outcome.state, module, "%d, %d" % MV[::-1])
@@ -64,7 +57,7 @@ def test_a_wrong_answer_to_a_passed_gate_reveals_no_hint():
 ])
 def test_the_shipped_gates_accept_answers_as_people_type_them(order, answer):
     game = Game()
-    run, module = open_up_to(game, order)
+    run, module = run_open_at(game, order)
     outcome = game.submit_gate(run, module, answer)
     assert outcome.accepted, outcome.message
 
@@ -78,7 +71,7 @@ def cli(*argv: str) -> int:
 
 def test_cli_gate_reads_people_spellings(capsys):
     game = Game()
-    run, _ = open_up_to(game, 13)
+    run, _ = run_open_at(game, 13)
     assert cli("gate", "12", f"{FFN_WEIGHTS:,}", "--run", run.id) == 0
     assert cli("gate", "1", "%d;%d" % MV, "--run", run.id) == 0
     capsys.readouterr()
@@ -91,7 +84,7 @@ def test_cli_gate_reads_people_spellings(capsys):
 
 def test_cli_gate_precision_miss_and_huge_entries(capsys):
     game = Game()
-    run, _ = open_up_to(game, 4)
+    run, _ = run_open_at(game, 4)
     assert cli("gate", "4", f"{SOFTMAX_THIRD:.2f}", "--run", run.id) == 1
     out = capsys.readouterr().out
     assert "3 decimal places" in out and "Hint" not in out
@@ -121,7 +114,7 @@ async def answer(pilot, text: str) -> tuple[str, str]:
 async def test_tui_gate_shows_the_new_messages_as_text():
     app = NeuralForgeApp(animate=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        run, module = open_up_to(app.game, 4)
+        run, module = run_open_at(app.game, 4)
         await app.push_screen(LevelScreen(run, module, "gate"))
         await pilot.pause()
         feedback, hints = await answer(pilot, f"{SOFTMAX_THIRD:.3f}".replace(".", ","))
@@ -135,7 +128,7 @@ async def test_tui_gate_shows_the_new_messages_as_text():
 async def test_tui_gate_accepts_braces_and_semicolons():
     app = NeuralForgeApp(animate=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        run, module = open_up_to(app.game, 1)
+        run, module = run_open_at(app.game, 1)
         await app.push_screen(LevelScreen(run, module, "gate"))
         await pilot.pause()
         feedback, _ = await answer(pilot, "{%d; %d}" % MV)

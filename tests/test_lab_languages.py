@@ -3,8 +3,9 @@ of them the boss and the checks judge, F8 (or the palette) switches the editor b
 no edit lost, Run and the checks act on the file on show where they can and say so where they
 cannot, and the Boss part names the file it will judge and how to open it.
 
-Module 12 is the case that needed it: its lab comes in Python, C and Rust, its checks judge
-Python only and its boss C and Rust only, so a Python run is judged on lab.c."""
+Module 12 is the case that needed it: its lab comes in Python, C and Rust, its checks judge all
+three and its boss C and Rust only, so a Python run is judged on lab.c. Module 8's lab comes in
+Python and C and its checks judge Python only: the case of a file the checks do not judge."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from forge_tui.languages import LANGUAGE_IDS
 from forge_tui.screens.level import LevelScreen
 from forge_tui.session import Session
 from forge_tui.widgets.lab import LabPanel
+from playkit import run_open_at
 
 SIZE = (80, 24)
 needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc is not installed")
@@ -30,17 +32,9 @@ def no_warm_up(monkeypatch):
     monkeypatch.setenv("NEURALFORGE_WARM_UP", "0")
 
 
-def open_up_to(game, number: int, language: str = "python"):
-    """A run in `language` whose gates before module `number` are passed, and that module."""
-    run = game.store.create_run("ada", ["hacker", "artist"], language)
-    for module in game.catalog.modules[: number - 1]:
-        game.store.update(run.id, lambda s, m=module: setattr(s.progress(m.id), "gate_passed", True))
-    return game.store.load(run.id), game.catalog.module(number)
-
-
 async def open_lab(app, pilot, number: int = 12, language: str = "python", part: str = "lab"):
     """Module `number` opened at `part`, once the lab files and their judges are known."""
-    run, module = open_up_to(app.game, number, language)
+    run, module = run_open_at(app.game, number, language)
     await app.push_screen(LevelScreen(run, module, part))
     await app.workers.wait_for_complete()
     await pilot.pause()
@@ -84,12 +78,11 @@ def test_every_lab_a_boss_judges_can_be_opened_in_the_lab_part():
 
 def test_module_12_says_which_judge_reads_which_file():
     game = Game()
-    run, module = open_up_to(game, 12)
+    run, module = run_open_at(game, 12)
     files = Session(game, run).lab_files(module)
     assert files.offered == ("python", "c", "rust") and files.opened == "python"
     assert files.boss_language == "c", "a Python run is judged on its C lab"
-    assert files.why_unchecked("python") is None
-    assert files.why_unchecked("rust") == "the checks for this module judge Python; lab.rs is judged only by the boss"
+    assert all(files.why_unchecked(language) is None for language in files.offered), "the checks judge each"
     assert [files.after(lang) for lang in files.offered] == ["c", "rust", "python"]
 
 
@@ -101,9 +94,9 @@ def test_a_file_neither_judge_reads_is_called_that():
 
 async def test_the_session_refuses_to_check_a_file_the_checks_do_not_judge():
     game = Game()
-    run, module = open_up_to(game, 12)
-    with pytest.raises(GameError, match="judge Python; lab.rs is judged only by the boss"):
-        await Session(game, run).check_lab(module, language="rust")
+    run, module = run_open_at(game, 8)
+    with pytest.raises(GameError, match="judge Python; lab.c is judged only by the boss"):
+        await Session(game, run).check_lab(module, language="c")
 
 
 # ---------------------------------------------------------------- the Lab part
@@ -114,7 +107,7 @@ async def test_a_python_run_edits_lab_c_and_the_boss_judges_it(isolated_home):
     async with app.run_test(size=SIZE) as pilot:
         run, module = await open_lab(app, pilot)
         row = text(app, "#lab-languages")
-        assert "lab.py ⇄ lab.c ⇄ lab.rs" in row and "boss judges lab.c" in row and "checks judge lab.py" in row
+        assert "lab.py ⇄ lab.c ⇄ lab.rs" in row and "boss judges lab.c" in row and "checks judge each" in row
         assert "F8 Lab file" in footer(app)
         assert "It judges your lab.c" in text(app, "#boss-lab")
         assert "The Lab part has lab.py open: 3, then F8, opens lab.c" in text(app, "#boss-lab")
@@ -176,12 +169,12 @@ async def test_a_file_that_cannot_be_saved_stays_open(isolated_home, monkeypatch
 async def test_f5_on_a_file_the_checks_do_not_judge_says_so_and_runs_nothing(isolated_home):
     app = NeuralForgeApp(animate=False)
     async with app.run_test(size=SIZE) as pilot:
-        await open_lab(app, pilot)
-        await pilot.press("f8", "f8")  # lab.rs
+        await open_lab(app, pilot, 8)
+        await pilot.press("f8")  # lab.c
         await pilot.press("f5")
         await pilot.pause()
         said = " ".join(output(app).split())
-        assert "Not checked: the checks for this module judge Python; lab.rs is judged only by the boss." in said
+        assert "Not checked: the checks for this module judge Python; lab.c is judged only by the boss." in said
         assert "F8 switches to lab.py, which they judge." in said
         assert max(len(line) for line in app.screen.query_one("#lab-output", Log).lines) <= 76, "fits 80 columns"
         assert app._sandbox is None, "no sandbox was started for it"
@@ -191,7 +184,7 @@ async def test_f5_on_a_file_the_checks_do_not_judge_says_so_and_runs_nothing(iso
 async def test_watch_mode_runs_a_file_the_checks_do_not_judge(isolated_home):
     app = NeuralForgeApp(animate=False)
     async with app.run_test(size=SIZE) as pilot:
-        await open_lab(app, pilot)
+        await open_lab(app, pilot, 8)
         await pilot.press("f8")  # lab.c: the boss judges it, the checks do not
         await pilot.press("ctrl+g")
         await app.workers.wait_for_complete()
@@ -285,11 +278,11 @@ async def test_run_and_check_act_on_the_file_on_show(isolated_home):
 
 def test_the_lab_part_with_its_language_row(snap_compare, isolated_home):
     """Module 12 for a Python run at 80x24, lab.c on show: the row names the three files, lab.c
-    highlighted, the file the boss judges and the one the checks judge."""
+    highlighted, the file the boss judges, and the checks judging each."""
     app = NeuralForgeApp(animate=False)
 
     async def before(pilot):
-        run, module = open_up_to(app.game, 12)
+        run, module = run_open_at(app.game, 12)
         ensure_lab(app.game.store.home, run.id, module, "python").write_text("# my prototype\n")
         await app.push_screen(LevelScreen(run, module, "lab"))
         await app.workers.wait_for_complete()

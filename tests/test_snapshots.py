@@ -14,6 +14,7 @@ from textual.widgets import Input
 from forge_tui.app import NeuralForgeApp
 from forge_tui.screens.level import LevelScreen
 from forge_tui.screens.map import MapScreen
+from playkit import run_open_at
 
 SIZE = (80, 24)
 
@@ -24,12 +25,9 @@ def app(isolated_home) -> NeuralForgeApp:
 
 
 def seeded_run(app: NeuralForgeApp, gates: int = 0):
-    game = app.game
-    run = game.store.create_run("ada", ["hacker", "artist"], "python")
-    for module in game.catalog.modules[:gates]:
-        game.store.update(run.id, lambda s, m=module: setattr(s.progress(m.id), "gate_passed", True))
+    run, _ = run_open_at(app.game, gates + 1)
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    return game.store.update(run.id, lambda s: setattr(s, "last_played", now))
+    return app.game.store.update(run.id, lambda s: setattr(s, "last_played", now))
 
 
 async def still(pilot) -> None:

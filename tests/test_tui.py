@@ -11,6 +11,7 @@ from forge_tui.screens.level import LevelScreen
 from forge_tui.screens.map import MapScreen
 from forge_tui.screens.too_small import TooSmallScreen
 from forge_tui.widgets.derivation import StepView
+from playkit import run_open_at
 
 SIZE = (80, 24)
 
@@ -100,12 +101,7 @@ async def test_locked_modules_do_not_open(isolated_home):
 async def test_every_level_renders_every_part(isolated_home, order):
     app = NeuralForgeApp(animate=False)
     async with app.run_test(size=SIZE) as pilot:
-        game = app.game
-        run = game.store.create_run("ada", ["hacker", "artist"], "c")
-        for module in game.catalog.modules[: order - 1]:
-            game.store.update(run.id, lambda s, m=module: setattr(s.progress(m.id), "gate_passed", True))
-        run = game.store.load(run.id)
-        module = game.catalog.module(order)
+        run, module = run_open_at(app.game, order, "c")
         await app.push_screen(LevelScreen(run, module))
         await pilot.pause()
         for part in PARTS:

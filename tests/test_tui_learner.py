@@ -22,6 +22,7 @@ from forge_tui.widgets.boss import BossPanel
 from forge_tui.widgets.derivation import PLACEHOLDER_CHARS, StepView, step_placeholder
 from forge_tui.widgets.editor import CodeEditor
 from forge_tui.widgets.lab import LabPanel
+from playkit import run_open_at
 
 SIZE = (80, 24)
 SOFTMAX_THIRD = math.exp(3) / (math.exp(1) + math.exp(2) + math.exp(3))  # module 4's gate
@@ -33,17 +34,9 @@ def no_warm_up(monkeypatch):
     monkeypatch.setenv("NEURALFORGE_WARM_UP", "0")
 
 
-def open_up_to(game, order: int, language: str = "python"):
-    """A fresh run whose gates before module ``order`` are passed, and that module."""
-    run = game.store.create_run("ada", ["hacker", "artist"], language)
-    for module in game.catalog.modules[: order - 1]:
-        game.store.update(run.id, lambda s, m=module: setattr(s.progress(m.id), "gate_passed", True))
-    return game.store.load(run.id), game.catalog.module(order)
-
-
 async def open_level(app, pilot, order: int, part: str, *, lab: str | None = None):
     """Module ``order`` opened at ``part``; ``lab`` (when given) is the lab file's text first."""
-    run, module = open_up_to(app.game, order)
+    run, module = run_open_at(app.game, order)
     if lab is not None:
         ensure_lab(app.game.store.home, run.id, module, "python").write_text(lab)
     await app.push_screen(LevelScreen(run, module, part))
@@ -324,7 +317,7 @@ async def test_tab_at_the_gate_keeps_the_digits_in_the_answer():
     """On a gate not yet passed, and on a passed one (its "Next module" button shown)."""
     app = NeuralForgeApp(animate=False)
     async with app.run_test(size=SIZE) as pilot:
-        run, _ = open_up_to(app.game, 2)  # module 1's gate is passed
+        run, _ = run_open_at(app.game, 2)  # module 1's gate is passed
         for module in (app.game.catalog.module(2), app.game.catalog.module(1)):
             await app.push_screen(LevelScreen(run, module, "gate"))
             await pilot.pause()
