@@ -28,7 +28,7 @@ from forge_tui.runner import Sandbox
 BOSSES = REPO / "bosses"
 # (boss folder, language): every module whose checks judge a compiled lab
 NATIVE = [("vector-awakens", "c"), ("perceptron-reborn", "c"), ("backprop-step", "c"), ("backprop-step", "rust"),
-          ("optimizers", "c"), ("transformer-block", "c"), ("transformer-block", "rust")]
+          ("optimizers", "c"), ("init-and-norm", "c"), ("transformer-block", "c"), ("transformer-block", "rust")]
 # Functions a starter asks for that no driver can call, each judged through a function that uses
 # it, by checks named after it: module 12's block takes the lab's own Block struct in C and is
 # private to the lab in Rust, so its check runs gpt_forward on a one-layer model.
@@ -156,6 +156,37 @@ def test_the_c_reference_with_one_function_emptied_fails_that_functions_check(mo
     report = check_lab_sync(checks(module_id), lab, sandbox)
     failed = [r.name for r in report.results if not r.passed]
     assert any(name.startswith(f"{function}:") for name in failed), f"emptying {function} failed only {failed}"
+
+
+# Small changes to each function of module 8's C reference: (the check it must fail, what is
+# changed, replacement). tower_forward's work is done by the static forward it calls.
+INIT_AND_NORM_MUTATIONS = [
+    ("layer_norm:", "1.0 / sqrt(var + eps);", "1.0 / (sqrt(var) + eps);"),
+    ("layer_norm:", "* (xr[j] - mean) * inv + beta[j];", "* (xr[j] - mean) * inv;"),
+    ("layer_norm_backward:", "(dyr[j] * gamma[j] - m1 - x_hat * m2) * inv", "(dyr[j] * gamma[j] - m1) * inv"),
+    ("layer_norm_backward: adds to", "dgamma[j] += dyr[j] * x_hat;", "dgamma[j] = dyr[j] * x_hat;"),
+    ("tower_build: every parameter written", "for (long k = 0; k < at[PARTS]; k++) params[k] = 0.0;",
+     "for (long k = 0; k < at[B_OUT]; k++) params[k] = 0.0;"),
+    ("tower_build: gradients at init", "for (long k = at[GAMMA]; k < at[BETA]; k++) params[k] = 1.0;",
+     "for (long k = at[GAMMA]; k < at[BETA]; k++) params[k] = 0.0;"),
+    ("tower_forward: every logit written", "params + at[B_OUT], logits, batch, width, n_out);",
+     "params + at[B_OUT], logits, batch - 1, width, n_out);"),
+    ("tower_backward: against central differences", "dh[k] += dx[k];", "dh[k] = dx[k];"),
+    ("tower_backward: every gradient written", "for (long k = 0; k < at[PARTS]; k++) grads[k] = 0.0;",
+     "for (long k = 0; k < at[GAMMA]; k++) grads[k] = 0.0;"),
+]
+
+
+@needs("c")
+@pytest.mark.parametrize(("check", "old", "new"), INIT_AND_NORM_MUTATIONS,
+                         ids=[f"{m[0].split(':')[0]}-{i}" for i, m in enumerate(INIT_AND_NORM_MUTATIONS)])
+def test_a_small_change_to_module_8s_c_reference_fails_that_functions_check(check, old, new, sandbox, tmp_path):
+    source = reference("init-and-norm", "c").read_text()
+    assert source.count(old) == 1, old
+    lab = tmp_path / "lab.c"
+    lab.write_text(source.replace(old, new))
+    failed = [r.name for r in check_lab_sync(checks("init-and-norm"), lab, sandbox).results if not r.passed]
+    assert any(name.startswith(check) for name in failed), f"{new!r} failed only {failed}"
 
 
 @needs("rust")

@@ -4,8 +4,10 @@ no edit lost, Run and the checks act on the file on show where they can and say 
 cannot, and the Boss part names the file it will judge and how to open it.
 
 Module 12 is the case that needed it: its lab comes in Python, C and Rust, its checks judge all
-three and its boss C and Rust only, so a Python run is judged on lab.c. Module 8's lab comes in
-Python and C and its checks judge Python only: the case of a file the checks do not judge."""
+three and its boss C and Rust only, so a Python run is judged on lab.c. Every shipped module's
+checks judge every language it has a starter in (issue 12), so the case of a file the checks do
+not judge is made here: module 8 (lab in Python and C, its boss judging both) with its checks
+cut down to Python (`module_8_checks_judge_python_only`)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from textual.widgets import Log, Static
 
 from forge_tui.app import NeuralForgeApp
 from forge_tui.game import Game, GameError
+from forge_tui.labcheck import LabChecks
 from forge_tui.labs import ensure_lab, lab_files, lab_path
 from forge_tui.languages import LANGUAGE_IDS
 from forge_tui.screens.level import LevelScreen
@@ -54,6 +57,15 @@ def footer(app) -> list[str]:
     return [f"{key.key_display} {key.description}".strip() for key in app.screen.query("FooterKey")]
 
 
+@pytest.fixture
+def module_8_checks_judge_python_only(monkeypatch):
+    """Module 8's checks as if they judged Python only (no shipped module's checks leave out a
+    language it has a starter in): its lab.c becomes a file the checks do not judge."""
+    judged = LabChecks.languages.fget
+    monkeypatch.setattr(LabChecks, "languages",
+                        property(lambda checks: ("python",) if checks.id == "init-and-norm" else judged(checks)))
+
+
 # ---------------------------------------------------------------- which files, judged by whom
 
 
@@ -76,6 +88,20 @@ def test_every_lab_a_boss_judges_can_be_opened_in_the_lab_part():
                 assert any(lang in files.checks for lang in files.offered), module.id
 
 
+def test_the_checks_judge_every_language_a_module_has_a_starter_in():
+    """Issue 12: the lab checks run in the chosen language where a starter exists for it."""
+    from forge_tui.labcheck import load_checks
+    from forge_tui.languages import LANGUAGES
+
+    for module in Game().catalog.modules:
+        checks = load_checks(module.id)
+        if checks is None:
+            continue
+        starters = [spec.id for spec in LANGUAGES if (module.folder / "lab" / spec.starter).is_file()]
+        missing = [language for language in starters if language not in checks.languages]
+        assert not missing, f"{module.id} has a starter in {missing} that its checks do not judge"
+
+
 def test_module_12_says_which_judge_reads_which_file():
     game = Game()
     run, module = run_open_at(game, 12)
@@ -87,12 +113,12 @@ def test_module_12_says_which_judge_reads_which_file():
 
 
 def test_a_file_neither_judge_reads_is_called_that():
-    module = Game().catalog.module(8)  # lab in Python and C; checks judge Python, boss both
+    module = Game().catalog.module(8)  # lab in Python and C; judges said to read Python only
     files = lab_files(module, "python", boss=("python",), boss_language="python", checks=("python",))
     assert files.why_unchecked("c") == "the checks for this module judge Python; lab.c is judged by neither the checks nor the boss"
 
 
-async def test_the_session_refuses_to_check_a_file_the_checks_do_not_judge():
+async def test_the_session_refuses_to_check_a_file_the_checks_do_not_judge(module_8_checks_judge_python_only):
     game = Game()
     run, module = run_open_at(game, 8)
     with pytest.raises(GameError, match="judge Python; lab.c is judged only by the boss"):
@@ -166,7 +192,7 @@ async def test_a_file_that_cannot_be_saved_stays_open(isolated_home, monkeypatch
         assert any("could not be saved" in str(n.message) for n in app._notifications)
 
 
-async def test_f5_on_a_file_the_checks_do_not_judge_says_so_and_runs_nothing(isolated_home):
+async def test_f5_on_a_file_the_checks_do_not_judge_says_so_and_runs_nothing(isolated_home, module_8_checks_judge_python_only):
     app = NeuralForgeApp(animate=False)
     async with app.run_test(size=SIZE) as pilot:
         await open_lab(app, pilot, 8)
@@ -181,7 +207,7 @@ async def test_f5_on_a_file_the_checks_do_not_judge_says_so_and_runs_nothing(iso
 
 
 @needs_gcc
-async def test_watch_mode_runs_a_file_the_checks_do_not_judge(isolated_home):
+async def test_watch_mode_runs_a_file_the_checks_do_not_judge(isolated_home, module_8_checks_judge_python_only):
     app = NeuralForgeApp(animate=False)
     async with app.run_test(size=SIZE) as pilot:
         await open_lab(app, pilot, 8)

@@ -9,6 +9,14 @@ penalty, signal_stats' forward and backward) and judges a random draw (he_init, 
 dropout) by its statistics, so any correct way of drawing passes. The tower checks are the
 boss's own cases on fixed seeds, judged by the boss's judge.
 
+The C lab has its own list, `native_checks`, built with c/checks_driver.c (the boss's driver
+plus a trial for each function it does not call): layer_norm against the boss's formula,
+layer_norm_backward against central differences (adding to dgamma and dbeta, as its contract
+says), tower_build, tower_forward and tower_backward by what every tower must do (every number
+written, the same params from the same normals, the same logits from the same call), then the
+boss's trials on fixed seeds: the gradients at init, the backward against central differences,
+the training. Its tolerances, measured on c/reference.c, are beside NATIVE_LN_TOLERANCE.
+
 Measured on the reference, 2026-11-28, this 2-core VM while other work ran: the whole list takes
 about 2 s of CPU (1.1 s of it the training check) and 6.0-6.5 s of wall time in the sandbox at a
 load average of 12; TIME_LIMIT_S 20.
@@ -415,3 +423,198 @@ def judge(check: dict, got) -> tuple[bool, str, str]:
         return False, expected, str(wrong)
     except Exception as error:  # noqa: BLE001 - an answer the judge cannot read loses
         return False, expected, f"could not read the result ({type(error).__name__}): got {_show(got)}"
+
+
+# ---------------------------------------------------------------- the C lab's checks
+
+C_DRIVER = "c/checks_driver.c"  # compiled with the player's lab.c; reads c_stdin(checks), answers on fd 3
+C_HEADER = "c/checks.h"  # the boss's four signatures and layer_norm_backward's, forced into the build
+# Measured 2026-11-29 through these checks (the sandbox, c/checks_driver.c, gcc -O2) on
+# c/reference.c: layer_norm within 4.4e-16 of the boss's float64 formula (0 on the Math's row),
+# layer_norm_backward within 8.6e-10 of the central differences it is judged against (dx; dgamma
+# and dbeta 6.1e-10), the rounding of those differences at step 1e-6.
+NATIVE_LN_TOLERANCE = 1e-8  # layer_norm: 2e7 times the reference's gap
+NATIVE_GRADIENT_TOLERANCE = 1e-6  # layer_norm_backward: 1,100 times the reference's gap (the Python check's)
+SMALL_TOWER = (4, 3, 8, 5)  # depth, n_in, width, n_out
+DEEP_TOWER = (32, 3, 24, 4)
+
+
+def _native(name: str, summary: str, hint: str, kind: str, **inputs) -> dict:
+    return {"name": name, "summary": summary, "hint": hint, "kind": kind,
+            **{key: value.tolist() if isinstance(value, np.ndarray) else value for key, value in inputs.items()}}
+
+
+def _tower_inputs(shape, seed: int, batch: int, rng) -> dict:
+    depth, n_in, width, n_out = shape
+    return {"tower": {"depth": depth, "n_in": n_in, "width": width, "n_out": n_out, "seed": seed},
+            "X": np.round(rng.standard_normal((batch, n_in)), 6), "y": rng.integers(0, n_out, batch)}
+
+
+def native_checks() -> list[dict]:
+    """Twelve small wins for the C lab, the same every time: layer_norm and layer_norm_backward
+    against the formula and central differences; tower_build, tower_forward and tower_backward
+    by what any tower must do (every number written, nothing random but the normals), then the
+    boss's own trials on fixed seeds."""
+    rng = np.random.default_rng(808)
+    x = rng.standard_normal((6, 10)) * rng.uniform(0.5, 3, (6, 1)) + rng.uniform(-2, 2, (6, 1))
+    x[1] = 0.01 * rng.standard_normal(10)
+    x[2] = 1000.0 + rng.standard_normal(10)
+    x[3] = 0.25
+    gamma, beta = rng.uniform(0.5, 1.5, 10), rng.uniform(-0.5, 0.5, 10)
+    dy, xb, gb = rng.standard_normal((4, 6)), rng.standard_normal((4, 6)) * 2 + 1, rng.uniform(0.5, 1.5, 6)
+    start_gamma, start_beta = np.round(rng.uniform(-1, 1, 6), 3), np.round(rng.uniform(-1, 1, 6), 3)
+    health, probe, train = (c for c in _tower_checks() if c["kind"] in ("health", "probe", "train"))
+    return [
+        _native("layer_norm: the Math's three numbers", "layer_norm of the row (1, 2, 6), gamma 1, beta 0, eps 0",
+                "Subtract the row's mean, divide by the square root of its variance.", "native_layer_norm",
+                x=np.array([[1.0, 2.0, 6.0]]), gamma=np.ones(3), beta=np.zeros(3), eps=0.0),
+        _native("layer_norm: rows of every kind", "6 rows of 10: ordinary, tiny, near 1000, constant; eps 1e-5",
+                "The mean and the variance are per row; the variance divides by n; eps goes inside the "
+                "root, so a constant row comes out as beta.", "native_layer_norm", x=x, gamma=gamma, beta=beta,
+                eps=1e-5),
+        _native("layer_norm_backward: against central differences", "dy and x of 4 rows of 6, gamma, eps "
+                "1e-5; dgamma and dbeta start at 0", "dbeta adds up dy over the rows, dgamma adds up dy times "
+                "x_hat. Each x_hat depends on every x of its row through the mean and the variance: dx has a "
+                "term for each, besides dy * gamma / sqrt(var + eps).", "native_ln_backward",
+                dy=dy, x=xb, gamma=gb, eps=1e-5, start_gamma=np.zeros(6), start_beta=np.zeros(6)),
+        _native("layer_norm_backward: adds to dgamma and dbeta", "the same inputs, with dgamma and dbeta "
+                "starting at other numbers", "The contract says adds to: dgamma and dbeta come in holding "
+                "something, and each row's share goes on top of it.", "native_ln_backward",
+                dy=dy, x=xb, gamma=gb, eps=1e-5, start_gamma=start_gamma, start_beta=start_beta),
+        _native("tower_build: every parameter written", f"tower_build{SMALL_TOWER} twice from the same normals",
+                "Write every entry of params (weights, biases, gamma, beta), each from the shape and the "
+                "normals only: the same normals must build the same tower.", "native_build",
+                tower=_tower_inputs(SMALL_TOWER, 81, 1, rng)["tower"]),
+        _native("tower_build: sizes from the shape", f"tower_build{DEEP_TOWER}: 32 blocks of width 24",
+                "Every size comes from shape: nothing may be fixed at 20 blocks or width 32.", "native_build",
+                tower=_tower_inputs(DEEP_TOWER, 82, 1, rng)["tower"]),
+        dict(health, name="tower_build: gradients at init through 20 blocks"),
+        _native("tower_forward: every logit written", f"tower_forward on {SMALL_TOWER}, 7 points, twice",
+                "Write every logit (batch x n_out), and keep nothing from one call to the next: the same "
+                "params and x must give the same logits.", "native_forward",
+                **_tower_inputs(SMALL_TOWER, 83, 7, rng)),
+        _native("tower_forward: sizes from the shape", f"tower_forward on {DEEP_TOWER}, 9 points, twice",
+                "Every size comes from shape and batch: a width or a depth fixed at the boss's 20 x 32 "
+                "reads past the arrays here.", "native_forward", **_tower_inputs(DEEP_TOWER, 84, 9, rng)),
+        _native("tower_backward: every gradient written", f"tower_backward on {SMALL_TOWER}, 7 points: "
+                "grads start as NaN", "Write every entry of grads, one per parameter in the params layout "
+                "(zero the ones that get no gradient).", "native_backward",
+                **_tower_inputs(SMALL_TOWER, 85, 7, rng)),
+        dict(probe, name="tower_backward: against central differences"),
+        train,
+    ]
+
+
+def _native_text(check: dict) -> str:
+    """One native check as c/checks_driver.c reads it (see there): inputs only."""
+    kind = check["kind"]
+    if kind in ("health", "probe", "train"):
+        return kind + _boss().c_case_text(check)[1:]
+    if kind == "native_layer_norm":
+        x = np.array(check["x"], dtype=float)
+        return "\n".join([f"layernorm {x.shape[0]} {x.shape[1]} {check['eps']!r}", *map(_boss()._numbers, x),
+                          _boss()._numbers(check["gamma"]), _boss()._numbers(check["beta"])]) + "\n"
+    if kind == "native_ln_backward":
+        x = np.array(check["x"], dtype=float)
+        arrays = (check["dy"], check["x"], check["gamma"], check["start_gamma"], check["start_beta"])
+        return f"lnbackward {x.shape[0]} {x.shape[1]} {check['eps']!r}\n" + "\n".join(map(_boss()._numbers, arrays)) + "\n"
+    t = check["tower"]
+    line = f"{kind[len('native_'):]} {t['depth']} {t['n_in']} {t['width']} {t['n_out']} {t['seed']}"
+    if kind == "native_build":
+        return line + "\n"
+    X = np.array(check["X"], dtype=float)
+    text = f"{line} {len(X)}\n" + "\n".join(map(_boss()._numbers, X)) + "\n"
+    return text + (_boss()._integers(check["y"]) + "\n" if kind == "native_backward" else "")
+
+
+def c_stdin(cases: list[dict]) -> str:
+    """Everything c/checks_driver.c reads on stdin: the number of checks, then each check."""
+    return f"{len(cases)}\n" + "".join(_native_text(check) for check in cases)
+
+
+def c_answer(check: dict, value):
+    """The driver's answer as the judge reads it: the boss's reading for the boss's trials, the
+    flat arrays as they came (shapes are judged there) for the rest; or (None, problem)."""
+    if check["kind"] in ("health", "probe", "train"):
+        return _boss().c_answer(check, value)
+    return value, ""
+
+
+def _tower_size(tower: dict) -> int:
+    return sum(math.prod(s) for s in _boss().shapes(tower["depth"], tower["n_in"], tower["width"],
+                                                    tower["n_out"]).values())
+
+
+def _written(value, count: int, what: str, unwritten: str) -> np.ndarray:
+    """A flat array of `count` finite numbers, or Wrong saying which entry was never written."""
+    array = np.ravel(np.asarray(value, dtype=np.float64))
+    if array.size != count:
+        raise Wrong(f"{what}: {array.size} numbers came back, expected {count}")
+    if not np.all(np.isfinite(array)):
+        first = int(np.argwhere(~np.isfinite(array))[0][0])
+        raise Wrong(f"{what}[{first}] is {array[first]}: {unwritten}")
+    return array
+
+
+def _pair(check, got, count: int, what: str, unwritten: str) -> tuple[np.ndarray, np.ndarray]:
+    if not isinstance(got, dict):
+        raise Wrong(f"expected two runs of {what}, got {_show(got)}")
+    return (_written(got.get("first"), count, what, unwritten),
+            _written(got.get("second"), count, f"{what} (the second call)", unwritten))
+
+
+def _judge_native_layer_norm(check, got) -> str:
+    x, gamma, beta = (np.array(check[k], dtype=float) for k in ("x", "gamma", "beta"))
+    want = _boss().layer_norm(x, gamma, beta, check["eps"])
+    mine = _written(got, want.size, "layer_norm's y", "never written, or a division by zero "
+                    "(a constant row has variance 0: is eps inside the root?)").reshape(want.shape)
+    _require(mine, want, "y", atol=NATIVE_LN_TOLERANCE)
+    return f"every entry within {NATIVE_LN_TOLERANCE:g}"
+
+
+def _judge_native_ln_backward(check, got) -> str:
+    if not isinstance(got, dict):
+        raise Wrong(f"expected dx, dgamma and dbeta, got {_show(got)}")
+    dy, x, gamma = (np.array(check[k], dtype=float) for k in ("dy", "x", "gamma"))
+    dx, dgamma, dbeta = layer_norm_gradients(dy, x, gamma, np.zeros_like(gamma), check["eps"])
+    starts = {"dx": 0.0, "dgamma": np.array(check["start_gamma"]), "dbeta": np.array(check["start_beta"])}
+    for name, want in (("dx", dx), ("dgamma", dgamma), ("dbeta", dbeta)):
+        mine = _written(got.get(name), want.size, name, "never written").reshape(want.shape)
+        if name != "dx" and np.any(starts[name]) and np.allclose(mine, want, atol=NATIVE_GRADIENT_TOLERANCE):
+            raise Wrong(f"{name} holds the gradient alone: it was set, not added to the numbers it came in with")
+        _require(mine, want + starts[name], name, atol=NATIVE_GRADIENT_TOLERANCE,
+                 source="expected: what it came in with plus central differences" if name != "dx"
+                 else "expected from central differences")
+    return "dx, dgamma and dbeta match"
+
+
+def _judge_native_build(check, got) -> str:
+    count = _tower_size(check["tower"])
+    first, second = _pair(check, got, count, "params", "never written by tower_build")
+    if not np.array_equal(first, second):
+        where = int(np.argmax(first != second))
+        raise Wrong(f"two builds from the same normals differ at params[{where}]: draw nothing but the normals")
+    return f"all {count} parameters written, the same both times"
+
+
+def _judge_native_forward(check, got) -> str:
+    t = check["tower"]
+    count = len(check["X"]) * t["n_out"]
+    first, second = _pair(check, got, count, "logits", "never written, or the signal overflowed")
+    if not np.array_equal(first, second):
+        raise Wrong("two calls on the same params and x gave different logits: keep nothing between calls")
+    return f"all {count} logits written, the same both times"
+
+
+def _judge_native_backward(check, got) -> str:
+    count = _tower_size(check["tower"])
+    _written(got, count, "grads", "never written by tower_backward (or nan from the forward)")
+    return f"all {count} gradients written"
+
+
+JUDGES.update({"native_layer_norm": _judge_native_layer_norm, "native_ln_backward": _judge_native_ln_backward,
+               "native_build": _judge_native_build, "native_forward": _judge_native_forward,
+               "native_backward": _judge_native_backward})
+EXPECTED.update({"native_layer_norm": "the formula's numbers", "native_ln_backward": "central differences",
+                 "native_build": "every parameter, the same from the same normals",
+                 "native_forward": "every logit, the same both times", "native_backward": "every gradient"})
