@@ -55,7 +55,7 @@ async def test_the_whole_loop(isolated_home):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MapScreen)
-        states = {node.module.order: node.classes for node in app.screen.query("ModuleNode")}
+        states = {node.module.order: node.classes for node in app.screen.nodes().values()}
         assert "gate-passed" in states[1] and "open" in states[2] and "locked" in states[3]
 
     relaunched = NeuralForgeApp(animate=False)
@@ -205,8 +205,26 @@ async def test_a_dropped_in_module_shows_on_the_map(isolated_home, tmp_path, mon
     app = NeuralForgeApp(animate=False)
     async with app.run_test(size=SIZE) as pilot:
         await sign_up(pilot)
-        orders = [node.module.order for node in app.screen.query("ModuleNode")]
+        orders = [node.module.order for node in app.screen.nodes().values()]
         assert 17 in orders
+        await pilot.press("l", "l", "l", "j", "j", "j", "j")  # phase 4's fifth module
+        await pilot.pause()
+        assert app.screen.selected().module.order == 17
+        column = app.screen.query(".phase-nodes")[3]
+        assert column.scroll_y == 4  # scrolled by one node (4 rows) to show it
+        assert text_of(app.screen.query_one("#detail", Static)).startswith("17 ")
+
+
+async def test_clicking_a_node_opens_its_module(isolated_home):
+    app = NeuralForgeApp(animate=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_up(pilot)
+        await pilot.click(".phase-nodes", offset=(3, 5))  # the second node: module 2, locked
+        await pilot.pause()
+        assert isinstance(app.screen, MapScreen) and app.screen.selected().module.order == 2
+        await pilot.click(".phase-nodes", offset=(3, 1))  # the first: module 1, open
+        await pilot.pause()
+        assert isinstance(app.screen, LevelScreen) and app.screen.module.order == 1
 
 
 async def test_a_busy_save_is_reported_not_crashed(isolated_home):

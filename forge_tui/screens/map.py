@@ -13,7 +13,7 @@ from forge_tui.game import GameError, ModuleState
 from forge_tui.messages import RunChanged
 from forge_tui.saves import RunState
 from forge_tui.widgets.footer import Footer
-from forge_tui.widgets.node import ModuleNode
+from forge_tui.widgets.node import ModuleNode, NodeColumn
 from forge_tui.widgets.text import literal, markup
 
 
@@ -59,8 +59,8 @@ class MapScreen(Screen):
                 with Vertical(classes="phase"):
                     yield Static(markup("[b]$name[/]", name=phase.name), classes="phase-title")
                     with VerticalScroll(classes="phase-nodes"):
-                        for row, module in enumerate(phase.modules):
-                            yield ModuleNode(module, column, row)
+                        yield NodeColumn([ModuleNode(module, column, row)
+                                          for row, module in enumerate(phase.modules)])
         yield Static(id="detail")
         yield Footer()
 
@@ -95,8 +95,18 @@ class MapScreen(Screen):
         """The nodes by (column, row); composed once, so looked up once (a query on every
         keystroke cost about a tenth of a move's CPU)."""
         if self._by_cursor is None:
-            self._by_cursor = {(node.column, node.row): node for node in self.query(ModuleNode)}
+            self._by_cursor = {(node.column, node.row): node
+                               for board in self.query(NodeColumn) for node in board.nodes}
         return self._by_cursor
+
+    def column_of(self, node: ModuleNode) -> NodeColumn:
+        """The widget that draws `node`: its phase's column."""
+        return self.query(NodeColumn)[node.column]
+
+    def scroll_to(self, node: ModuleNode) -> None:
+        """Scroll the node's column so the node shows (a phase of five modules scrolls)."""
+        board = self.column_of(node)
+        board.parent.scroll_to_region(board.region_of(node), animate=False)
 
     def selected(self) -> ModuleNode:
         return self.nodes()[self.cursor]
@@ -108,9 +118,12 @@ class MapScreen(Screen):
             quests = "".join(
                 BY_ID[f].glyph for f in self.run.flavors if node.module.side_quests.get(f)
             )
-            node.show(game.module_state(self.run, node.module), f"◆{quests}" if quests else "")
-            node.set_class(node.column == self.cursor[0] and node.row == self.cursor[1], "selected")
-        self.selected().scroll_visible(animate=False)
+            node.state = game.module_state(self.run, node.module)
+            node.markers = f"◆{quests}" if quests else ""
+            node.selected = (node.column, node.row) == self.cursor
+        for board in self.query(NodeColumn):
+            board.refresh()
+        self.scroll_to(self.selected())
         gates, forged = game.counts(self.run)
         flavors = " + ".join(BY_ID[f].name for f in self.run.flavors if f in BY_ID)
         self.query_one("#map-bar", Static).update(
@@ -169,10 +182,11 @@ class MapScreen(Screen):
         """Move the highlight: restyle the two nodes involved, not the whole map (over SSH
         every keystroke's repaint costs the host CPU)."""
         nodes = self.nodes()
-        nodes[self.cursor].remove_class("selected")
+        for node in (nodes[self.cursor], nodes[cursor]):
+            node.selected = node is nodes[cursor]
+            self.column_of(node).show(node)
         self.cursor = cursor
-        nodes[cursor].add_class("selected")
-        nodes[cursor].scroll_visible(animate=False)
+        self.scroll_to(nodes[cursor])
         self.describe(nodes[cursor].module)
 
     def action_open(self) -> None:
@@ -200,8 +214,8 @@ class MapScreen(Screen):
             self.notify(f"{spec.name}: {state}. Forge {module.number} {module.short} to earn it.", severity="warning",
                         markup=False)
 
-    @on(ModuleNode.Clicked)
-    def clicked(self, event: ModuleNode.Clicked) -> None:
+    @on(NodeColumn.Clicked)
+    def clicked(self, event: NodeColumn.Clicked) -> None:
         self.select((event.node.column, event.node.row))
         self.action_open()
 
