@@ -76,7 +76,11 @@ class NeuralForgeApp(App):
         elif os.environ.get("NEURALFORGE_WARM_UP", "1") != "0":
             # A host serving many players sets NEURALFORGE_WARM_UP=0: each session then loads
             # sympy and starts a zygote only when the player first needs them.
-            self.set_timer(0 if resuming else WARM_UP_AFTER_S, self.warm_up)
+            # (a resumed run: at once; never set_timer(0), whose late tick divides by zero)
+            if resuming:
+                self.call_after_refresh(self.warm_up)
+            else:
+                self.set_timer(WARM_UP_AFTER_S, self.warm_up)
 
     def push_screen(self, screen, *args, **kwargs):
         """Textual's push_screen, once the stylesheet has every screen's rules: the start screen

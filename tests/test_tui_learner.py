@@ -448,3 +448,20 @@ async def test_reset_lab_is_in_the_command_palette():
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
+
+
+async def test_a_resumed_run_warms_up_without_a_zero_second_timer(monkeypatch):
+    """Textual's timer divides by its interval when a tick comes late: a set_timer(0) for the
+    warm-up of a resumed run crashed the app on a loaded machine (ZeroDivisionError at exit)."""
+    monkeypatch.setenv("NEURALFORGE_WARM_UP", "1")
+    warmed = []
+    monkeypatch.setattr(NeuralForgeApp, "warm_up", lambda self: warmed.append(True))
+    from forge_tui.game import Game
+
+    run, _ = run_open_at(Game(), 1)
+    app = NeuralForgeApp(animate=False, resume=run.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not [timer for timer in app._timers if timer._interval == 0]
+        await pilot.pause(0.2)
+        assert warmed, "a resumed run warms up at once"
