@@ -38,6 +38,7 @@ class MapScreen(Screen):
         self._opened_with = run
         self.cursor = (0, 0)
         self._by_cursor: dict[tuple[int, int], ModuleNode] | None = None
+        self._columns: list[NodeColumn] = []
 
     @property
     def session(self):
@@ -95,13 +96,14 @@ class MapScreen(Screen):
         """The nodes by (column, row); composed once, so looked up once (a query on every
         keystroke cost about a tenth of a move's CPU)."""
         if self._by_cursor is None:
-            self._by_cursor = {(node.column, node.row): node
-                               for board in self.query(NodeColumn) for node in board.nodes}
+            self._columns = list(self.query(NodeColumn))
+            self._by_cursor = {(node.column, node.row): node for board in self._columns for node in board.nodes}
         return self._by_cursor
 
     def column_of(self, node: ModuleNode) -> NodeColumn:
-        """The widget that draws `node`: its phase's column."""
-        return self.query(NodeColumn)[node.column]
+        """The widget that draws `node`: its phase's column (looked up once, as the nodes are)."""
+        self.nodes()
+        return self._columns[node.column]
 
     def scroll_to(self, node: ModuleNode) -> None:
         """Scroll the node's column so the node shows (a phase of five modules scrolls)."""
@@ -121,7 +123,7 @@ class MapScreen(Screen):
             node.state = game.module_state(self.run, node.module)
             node.markers = f"◆{quests}" if quests else ""
             node.selected = (node.column, node.row) == self.cursor
-        for board in self.query(NodeColumn):
+        for board in self._columns:
             board.refresh()
         self.scroll_to(self.selected())
         gates, forged = game.counts(self.run)
