@@ -11,6 +11,7 @@ from forge_tui.screens.level import LevelScreen
 from forge_tui.screens.map import MapScreen
 from forge_tui.screens.too_small import TooSmallScreen
 from forge_tui.widgets.derivation import StepView
+from forge_tui.widgets.node import PhaseColumn
 from playkit import run_open_at
 
 SIZE = (80, 24)
@@ -210,8 +211,7 @@ async def test_a_dropped_in_module_shows_on_the_map(isolated_home, tmp_path, mon
         await pilot.press("l", "l", "l", "j", "j", "j", "j")  # phase 4's fifth module
         await pilot.pause()
         assert app.screen.selected().module.order == 17
-        column = app.screen.query(".phase-nodes")[3]
-        assert column.scroll_y == 4  # scrolled by one node (4 rows) to show it
+        assert app.screen.query(PhaseColumn)[3].scrolled == 4  # the column scrolled by one node (4 rows)
         assert text_of(app.screen.query_one("#detail", Static)).startswith("17 ")
 
 
@@ -219,10 +219,10 @@ async def test_clicking_a_node_opens_its_module(isolated_home):
     app = NeuralForgeApp(animate=False)
     async with app.run_test(size=SIZE) as pilot:
         await sign_up(pilot)
-        await pilot.click(".phase-nodes", offset=(3, 5))  # the second node: module 2, locked
+        await pilot.click(PhaseColumn, offset=(3, 6))  # the second node: module 2, locked
         await pilot.pause()
         assert isinstance(app.screen, MapScreen) and app.screen.selected().module.order == 2
-        await pilot.click(".phase-nodes", offset=(3, 1))  # the first: module 1, open
+        await pilot.click(PhaseColumn, offset=(3, 2))  # the first: module 1, open
         await pilot.pause()
         assert isinstance(app.screen, LevelScreen) and app.screen.module.order == 1
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.content import Content
-from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -13,7 +13,7 @@ from forge_tui.game import GameError, ModuleState
 from forge_tui.messages import RunChanged
 from forge_tui.saves import RunState
 from forge_tui.widgets.footer import Footer
-from forge_tui.widgets.node import ModuleNode, NodeColumn
+from forge_tui.widgets.node import ModuleNode, PhaseColumn
 from forge_tui.widgets.text import literal, markup
 
 
@@ -38,7 +38,7 @@ class MapScreen(Screen):
         self._opened_with = run
         self.cursor = (0, 0)
         self._by_cursor: dict[tuple[int, int], ModuleNode] | None = None
-        self._columns: list[NodeColumn] = []
+        self._columns: list[PhaseColumn] = []  # by phase; filled with the nodes
 
     @property
     def session(self):
@@ -57,11 +57,8 @@ class MapScreen(Screen):
         yield Static(id="map-bar")
         with Horizontal(id="phases"):
             for column, phase in enumerate(game.catalog.phases):
-                with Vertical(classes="phase"):
-                    yield Static(markup("[b]$name[/]", name=phase.name), classes="phase-title")
-                    with VerticalScroll(classes="phase-nodes"):
-                        yield NodeColumn([ModuleNode(module, column, row)
-                                          for row, module in enumerate(phase.modules)])
+                yield PhaseColumn(markup("[b]$name[/]", name=phase.name),
+                                  [ModuleNode(module, column, row) for row, module in enumerate(phase.modules)])
         yield Static(id="detail")
         yield Footer()
 
@@ -96,19 +93,9 @@ class MapScreen(Screen):
         """The nodes by (column, row); composed once, so looked up once (a query on every
         keystroke cost about a tenth of a move's CPU)."""
         if self._by_cursor is None:
-            self._columns = list(self.query(NodeColumn))
-            self._by_cursor = {(node.column, node.row): node for board in self._columns for node in board.nodes}
+            self._columns = list(self.query(PhaseColumn))
+            self._by_cursor = {(node.column, node.row): node for column in self._columns for node in column.nodes}
         return self._by_cursor
-
-    def column_of(self, node: ModuleNode) -> NodeColumn:
-        """The widget that draws `node`: its phase's column (looked up once, as the nodes are)."""
-        self.nodes()
-        return self._columns[node.column]
-
-    def scroll_to(self, node: ModuleNode) -> None:
-        """Scroll the node's column so the node shows (a phase of five modules scrolls)."""
-        board = self.column_of(node)
-        board.parent.scroll_to_region(board.region_of(node), animate=False)
 
     def selected(self) -> ModuleNode:
         return self.nodes()[self.cursor]
@@ -123,9 +110,9 @@ class MapScreen(Screen):
             node.state = game.module_state(self.run, node.module)
             node.markers = f"◆{quests}" if quests else ""
             node.selected = (node.column, node.row) == self.cursor
-        for board in self._columns:
-            board.refresh()
-        self.scroll_to(self.selected())
+        for column in self._columns:
+            column.refresh()
+        self._columns[self.cursor[0]].show_node(self.selected())
         gates, forged = game.counts(self.run)
         flavors = " + ".join(BY_ID[f].name for f in self.run.flavors if f in BY_ID)
         self.query_one("#map-bar", Static).update(
@@ -186,9 +173,9 @@ class MapScreen(Screen):
         nodes = self.nodes()
         for node in (nodes[self.cursor], nodes[cursor]):
             node.selected = node is nodes[cursor]
-            self.column_of(node).show(node)
+            self._columns[node.column].show(node)
         self.cursor = cursor
-        self.scroll_to(nodes[cursor])
+        self._columns[cursor[0]].show_node(nodes[cursor])
         self.describe(nodes[cursor].module)
 
     def action_open(self) -> None:
@@ -216,8 +203,8 @@ class MapScreen(Screen):
             self.notify(f"{spec.name}: {state}. Forge {module.number} {module.short} to earn it.", severity="warning",
                         markup=False)
 
-    @on(NodeColumn.Clicked)
-    def clicked(self, event: NodeColumn.Clicked) -> None:
+    @on(PhaseColumn.Clicked)
+    def clicked(self, event: PhaseColumn.Clicked) -> None:
         self.select((event.node.column, event.node.row))
         self.action_open()
 

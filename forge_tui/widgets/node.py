@@ -4,7 +4,7 @@ from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual._border import get_box
 from textual.color import Color
-from textual.events import Click
+from textual.events import Click, MouseScrollDown, MouseScrollUp
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
@@ -22,8 +22,8 @@ EDGES = {"selected": "double"}  # a node's border type; "round" unless listed
 
 
 class ModuleNode:
-    """One module on the map: number, state, side-quest markers, short title. Drawn by its
-    phase's NodeColumn (one widget per column, not one per node: a move then repaints the two
+    """One module on the map: number, state, side-quest markers, short title. Drawn by the
+    phase's PhaseColumn (one widget a phase, not one per node: a move then repaints the two
     nodes it changes, not the whole map)."""
 
     def __init__(self, module: Module, column: int, row: int) -> None:
@@ -51,14 +51,17 @@ class ModuleNode:
         return text.split("\n")
 
 
-class NodeColumn(Widget):
-    """A phase's modules, each a bordered box HEIGHT rows tall, drawn line by line. The styles
-    are the component classes below (the rules of a node, in screens.tcss)."""
+class PhaseColumn(Widget):
+    """One phase of the map: its title, then its modules, each a bordered box HEIGHT rows tall,
+    drawn line by line by this one widget, so that a move repaints the two nodes' rows and not
+    a widget per node. A column taller than the map scrolls (`show_node`, the mouse wheel). The
+    styles are the component classes below (screens.tcss)."""
 
     COMPONENT_CLASSES = {
-        "node-column--locked", "node-column--open", "node-column--gate-passed", "node-column--forged",
-        "node-column--selected", "node-column--edge-locked", "node-column--edge-open",
-        "node-column--edge-gate-passed", "node-column--edge-forged", "node-column--edge-selected",
+        "phase-column--title", "phase-column--locked", "phase-column--open", "phase-column--gate-passed",
+        "phase-column--forged", "phase-column--selected", "phase-column--edge-locked",
+        "phase-column--edge-open", "phase-column--edge-gate-passed", "phase-column--edge-forged",
+        "phase-column--edge-selected",
     }
 
     class Clicked(Message):
@@ -66,43 +69,79 @@ class NodeColumn(Widget):
             super().__init__()
             self.node = node
 
-    def __init__(self, nodes: list[ModuleNode]) -> None:
-        super().__init__(classes="node-column")
+    def __init__(self, title, nodes: list[ModuleNode]) -> None:
+        super().__init__(classes="phase")
+        self.title = title
         self.nodes = nodes
-        self.styles.height = HEIGHT * len(nodes)
+        self.scrolled = 0  # the rows of nodes scrolled above the first row shown below the title
         self._strips: dict[tuple, list[Strip]] = {}
+
+    def region_of(self, node: ModuleNode) -> Region:
+        """The node's rows in this widget (the part outside it is clipped when refreshed)."""
+        return Region(0, 1 + node.row * HEIGHT - self.scrolled, self.size.width, HEIGHT)
 
     def show(self, node: ModuleNode) -> None:
         """Repaint one node's rows (after its state, markers or selection changed)."""
         self.refresh(self.region_of(node))
 
-    def region_of(self, node: ModuleNode) -> Region:
-        """The node's rows, in this widget's coordinates."""
-        return Region(0, node.row * HEIGHT, self.size.width, HEIGHT)
+    def show_node(self, node: ModuleNode) -> None:
+        """Scroll, if need be, so that the whole node shows (once laid out, if not yet)."""
+        if not self.size.height:
+            self.call_after_refresh(self.show_node, node)
+            return
+        view = max(self.size.height - 1, HEIGHT)
+        top = node.row * HEIGHT
+        self.scroll_nodes(max(min(self.scrolled, top), top + HEIGHT - view))
+
+    def scroll_nodes(self, scrolled: int) -> None:
+        """Scroll the nodes (never past the first or the last) and repaint them if they moved."""
+        most = max(HEIGHT * len(self.nodes) - (self.size.height - 1), 0)
+        scrolled = min(max(scrolled, 0), most)
+        if scrolled != self.scrolled:
+            self.scrolled = scrolled
+            self.refresh()
 
     def render_line(self, y: int) -> Strip:
-        row, line = divmod(y, HEIGHT)
-        if row >= len(self.nodes):
-            return Strip.blank(self.size.width)
-        return self._node_strips(self.nodes[row])[line]
-
-    def _node_strips(self, node: ModuleNode) -> list[Strip]:
-        """The node's HEIGHT strips, cached by everything they show."""
         width = self.size.width
+        if y == 0:
+            return self._title(width)
+        row, line = divmod(y - 1 + self.scrolled, HEIGHT)
+        if row >= len(self.nodes):
+            return Strip.blank(width, self.get_component_rich_style("phase-column--title").background_style)
+        return self._node_strips(self.nodes[row], width)[line]
+
+    def _title(self, width: int) -> Strip:
+        """The phase's name in bold, one cell in from each side."""
+        key = ("title", width)
+        if key not in self._strips:
+            style = self.get_component_rich_style("phase-column--title")
+            text = self.title.render_segments(Style.from_rich_style(style))
+            blank = style.background_style
+            inner = Strip(text).adjust_cell_length(max(width - 2, 0), blank)
+            self._strips[key] = [Strip([Segment(" ", blank), *inner, Segment(" ", blank)]).crop(0, width)]
+        return self._strips[key][0]
+
+    def _node_strips(self, node: ModuleNode, width: int) -> list[Strip]:
+        """The node's HEIGHT strips, cached by everything they show."""
         key = (node.module.id, node.state, node.markers, node.selected, width)
         if key not in self._strips:
             self._strips[key] = self._draw(node, width)
         return self._strips[key]
 
+    def node_at(self, y: int) -> ModuleNode | None:
+        """The node drawn on this widget's row y, if any (row 0 is the title)."""
+        row = (y - 1 + self.scrolled) // HEIGHT
+        return self.nodes[row] if y >= 1 and row < len(self.nodes) else None
+
     def _draw(self, node: ModuleNode, width: int) -> list[Strip]:
         state = node.state.replace(" ", "-")
-        names = [f"node-column--{state}"] + (["node-column--selected"] if node.selected else [])
+        names = [f"phase-column--{state}"] + (["phase-column--selected"] if node.selected else [])
         base = self.background_colors[1]
         text_style = self._text_style(names, base)
         inner = Style(background=Color.from_rich_color(text_style.bgcolor))
         outer = Style(background=base)
         edge = "selected" if node.selected else state
-        edge_color = base + self.get_component_styles(f"node-column--edge-{edge}").color
+        edge_color = base + self.get_component_styles(f"phase-column--edge-{edge}").color
         box = get_box(EDGES.get(edge, "round"), inner, outer, Style(foreground=edge_color))
         inner_rich = inner.rich_style
         content_width = max(width - 4, 0)
@@ -139,6 +178,12 @@ class NodeColumn(Widget):
         self._strips.clear()
 
     def on_click(self, event: Click) -> None:
-        row = event.y // HEIGHT
-        if 0 <= row < len(self.nodes):
-            self.post_message(self.Clicked(self.nodes[row]))
+        node = self.node_at(event.y)
+        if node is not None:
+            self.post_message(self.Clicked(node))
+
+    def on_mouse_scroll_down(self, event: MouseScrollDown) -> None:
+        self.scroll_nodes(self.scrolled + HEIGHT)
+
+    def on_mouse_scroll_up(self, event: MouseScrollUp) -> None:
+        self.scroll_nodes(self.scrolled - HEIGHT)
