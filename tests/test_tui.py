@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual import events
 from textual.widgets import Input, Static, TabbedContent
 
 from forge_tui.app import NeuralForgeApp
@@ -211,8 +212,12 @@ async def test_a_dropped_in_module_shows_on_the_map(isolated_home, tmp_path, mon
         await pilot.press("l", "l", "l", "j", "j", "j", "j")  # phase 4's fifth module
         await pilot.pause()
         assert app.screen.selected().module.order == 17
-        assert app.screen.query(PhaseColumn)[3].scrolled == 4  # the column scrolled by one node (4 rows)
+        column = app.screen.query(PhaseColumn)[3]
+        assert column.scrolled == 4  # the column scrolled by one node (4 rows)
         assert text_of(app.screen.query_one("#detail", Static)).startswith("17 ")
+        column.post_message(events.MouseScrollUp(column, 3, 5, 0, -1, 0, False, False, False))
+        await pilot.pause()
+        assert column.scrolled == 0  # the mouse wheel scrolls the column back up
 
 
 async def test_clicking_a_node_opens_its_module(isolated_home):
