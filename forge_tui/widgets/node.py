@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
-from textual._border import get_box
 from textual.color import Color
 from textual.events import Click, MouseScrollDown, MouseScrollUp
 from textual.geometry import Region
@@ -19,6 +18,13 @@ GLYPHS = {ModuleState.LOCKED: "·", ModuleState.OPEN: "○", ModuleState.GATE_PA
 LABELS = {ModuleState.GATE_PASSED: "passed"}  # the node is 16 columns wide
 HEIGHT = 4  # a node's rows: its border's two and its text's two
 EDGES = {"selected": "double"}  # a node's border type; "round" unless listed
+BOXES = {"round": ("╭─╮", "│ │", "╰─╯"), "double": ("╔═╗", "║ ║", "╚═╝")}  # Textual's border characters
+
+
+def box_segments(edge: str, style: RichStyle) -> tuple[tuple[Segment, Segment, Segment], ...]:
+    """The top, middle and bottom rows of a border, each (left, middle, right), all in `style`
+    (what Textual's own round and double borders draw: every cell in the inner style)."""
+    return tuple(tuple(Segment(char, style) for char in row) for row in BOXES[edge])
 
 
 class ModuleNode:
@@ -139,10 +145,9 @@ class PhaseColumn(Widget):
         base = self.background_colors[1]
         text_style = self._text_style(names, base)
         inner = Style(background=Color.from_rich_color(text_style.bgcolor))
-        outer = Style(background=base)
         edge = "selected" if node.selected else state
         edge_color = base + self.get_component_styles(f"phase-column--edge-{edge}").color
-        box = get_box(EDGES.get(edge, "round"), inner, outer, Style(foreground=edge_color))
+        box = box_segments(EDGES.get(edge, "round"), (inner + Style(foreground=edge_color)).rich_style)
         inner_rich = inner.rich_style
         content_width = max(width - 4, 0)
         strips = [self._edge_row(box[0], width)]
